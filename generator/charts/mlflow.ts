@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import type { Construct } from 'constructs';
+import type { EnvironmentSpec } from '../environment/types.js';
+import { MlflowSecretKey } from '../secrets/credentials.js';
+import { ConfigKey } from './config.js';
+import { containerResources, dropAddrLabel, podSeccomp, restrictedContainer, restrictedPod } from './hardening.js';
+import { recommendedLabels, selectorLabels, Wave, waveAnnotation, type AppIdentity } from './labels.js';
+import { LAUNCHER_FILE } from './launcher.js';
+import { addHookJob, envFromConfigMap, envFromSecret } from './workload.js';
+
+const LAUNCHER_DIR = '/opt/gen-gitops';
+const LAUNCHER_PATH = `${LAUNCHER_DIR}/${LAUNCHER_FILE}`;
+
+export function mlflowIdentity(spec: EnvironmentSpec): AppIdentity {
+  return { name: 'mlflow', instance: `mlflow-${spec.name}`, component: 'tracking-server', version: spec.mlflow.image.version };
+}
+
+/** The exact `mlflow server` command line (the launcher substitutes @BACKEND_STORE_URI@). */
+export function mlflowServerArgs(spec: EnvironmentSpec): string[] {
+  return [
+    'mlflow',
+    'server',
+    '--host',
+    '0.0.0.0',
+    '--port',
+    String(spec.mlflow.port),
+    '--workers',
+    String(spec.mlflow.workers),
+    '--backend-store-uri',
+    '@BACKEND_STORE_URI@',
+    // Proxied artifacts: clients never need MinIO credentials.
+    '--serve-artifacts',
+    '--artifacts-destination',
+    `s3://${spec.minio.bucket}/`,
+    '--app-name',
+    'basic-auth',
+  ];
+}
+
+const DB_CONFIG_KEYS = (spec: EnvironmentSpec) => [
+  ConfigKey.dbHost,
+  ConfigKey.dbPort,
+  ConfigKey.dbName,
+  ConfigKey.authDbName,
+  ConfigKey.dbUser,
+  ...(spec.postgres.sslMode ? [ConfigKey.dbSslMode] : []),
+];
+
+export function addMlflow(scope: Construct, spec: EnvironmentSpec, config: kplus.ConfigMap): void {
+  const id = mlflowIdentity(spec);
+  const labels = recommendedLabels(spec, id);
+  const launcher = kplus.Volume.fromConfigMap(scope, 'mlflow-launcher', config, { name: 'launcher', items: { [LAUNCHER_FILE]: { path: LAUNCHER_FILE } } });
+  const secretKeys = {
+    MLFLOW_DB_PASSWORD: MlflowSecretKey.dbPassword,
+    AWS_ACCESS_KEY_ID: MlflowSecretKey.s3AccessKeyId,
+    AWS_SECRET_ACCESS_KEY: MlflowSecretKey.s3SecretAccessKey,
+    MLFLOW_AUTH_ADMIN_PASSWORD: MlflowSecretKey.adminPassword,
+    // One key shared by every replica, or sessions break across pods.
+    MLFLOW_FLASK_SERVER_SECRET_KEY: MlflowSecretKey.flaskSecretKey,
+  };
+
+  const health = (o: { period: number; failures: number }) =>
+    kplus.Probe.fromHttpGet('/health', { port: spec.mlflow.port, periodSeconds: Duration.seconds(o.period), timeoutSeconds: Duration.seconds(5), failureThreshold: o.failures });
+
+  // A config change must roll the pods: the checksum makes it a template change.
+  const configChecksum = createHash('sha256').update(JSON.stringify(config.data)).digest('hex');
+  const deployment = new kplus.Deployment(scope, 'mlflow-deployment', {
+    metadata: { name: spec.mlflow.name, namespace: spec.namespace, labels, annotations: waveAnnotation(Wave.server) },
+    replicas: spec.mlflow.replicas,
+    select: false,
+    podMetadata: { labels, annotations: { 'checksum/config': configChecksum } },
+    securityContext: restrictedPod(spec.mlflow.runAsUser),
+    containers: [
+      {
+        name: 'mlflow',
+        image: spec.mlflow.image.ref,
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        command: ['python', LAUNCHER_PATH],
+        args: mlflowServerArgs(spec),
+        ports: [{ name: 'http', number: spec.mlflow.port }],
+        envVariables: {
+          ...envFromConfigMap(config, [
+            ...DB_CONFIG_KEYS(spec),
+            ConfigKey.s3Endpoint,
+            ConfigKey.region,
+            ConfigKey.addressingStyle,
+            ConfigKey.allowedHosts,
+            ConfigKey.adminUser,
+            ConfigKey.defaultPermission,
+          ]),
+          ...envFromSecret(scope, spec.secrets.secretName, secretKeys),
+          HOME: kplus.EnvValue.fromValue('/tmp'),
+          TMPDIR: kplus.EnvValue.fromValue('/tmp'),
+        },
+        securityContext: restrictedContainer(spec.mlflow.runAsUser),
+        resources: containerResources(spec.mlflow.resources),
+        // /health is the only endpoint basic auth leaves open.
+        startup: health({ period: 5, failures: 60 }),
+        liveness: health({ period: 15, failures: 4 }),
+        readiness: health({ period: 10, failures: 3 }),
+      },
+    ],
+  });
+  deployment.select(kplus.LabelSelector.of({ labels: selectorLabels(id) }));
+  deployment.containers[0]!.mount('/tmp', kplus.Volume.fromEmptyDir(scope, 'mlflow-tmp', 'tmp'));
+  deployment.containers[0]!.mount(LAUNCHER_DIR, launcher, { readOnly: true });
+  dropAddrLabel(deployment);
+  podSeccomp(deployment);
+
+  const service = new kplus.Service(scope, 'mlflow-service', {
+    metadata: { name: spec.mlflow.name, namespace: spec.namespace, labels, annotations: waveAnnotation(Wave.server) },
+    type: kplus.ServiceType.NODE_PORT,
+    ports: [{ name: 'http', port: spec.mlflow.port, targetPort: spec.mlflow.port, nodePort: spec.mlflow.nodePort }],
+  });
+  for (const [k, v] of Object.entries(selectorLabels(id))) service.selectLabel(k, v);
+
+  addMigrationJob(scope, spec, config, launcher, secretKeys);
+}
+
+/**
+ * `mlflow db upgrade` and the auth database upgrade, after the databases and
+ * before the server (a Sync hook in the jobs wave: a PreSync hook would run
+ * before an embedded database exists).
+ */
+function addMigrationJob(scope: Construct, spec: EnvironmentSpec, config: kplus.ConfigMap, launcher: kplus.Volume, secretKeys: Record<string, string>): void {
+  const jobId: AppIdentity = { name: 'mlflow-db-migration', instance: `mlflow-${spec.name}-db-migration`, component: 'migration', version: spec.mlflow.image.version };
+  const labels = recommendedLabels(spec, jobId);
+  addHookJob(scope, {
+    id: 'mlflow-migration-job',
+    name: `mlflow-${spec.name}-db-upgrade`,
+    namespace: spec.namespace,
+    labels,
+    podLabels: labels,
+    annotations: waveAnnotation(Wave.jobs),
+    user: spec.mlflow.runAsUser,
+    resources: spec.mlflow.resources,
+    container: {
+      name: 'db-upgrade',
+      image: spec.mlflow.image.ref,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      command: ['python', LAUNCHER_PATH],
+      args: ['--migrate-auth', 'mlflow', 'db', 'upgrade', '@BACKEND_STORE_URI@'],
+      envVariables: {
+        ...envFromConfigMap(config, DB_CONFIG_KEYS(spec)),
+        ...envFromSecret(scope, spec.secrets.secretName, { MLFLOW_DB_PASSWORD: secretKeys.MLFLOW_DB_PASSWORD! }),
+        HOME: kplus.EnvValue.fromValue('/tmp'),
+        TMPDIR: kplus.EnvValue.fromValue('/tmp'),
+      },
+    },
+    volumes: [{ path: LAUNCHER_DIR, volume: launcher }],
+  });
+}

@@ -1,0 +1,224 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { InputError, type InputProblem, type SourceLocation } from '../errors.js';
+import { assetPath } from '../paths.js';
+import { deepMerge, isPlainObject, type LoadedDefaults, type LoadedEnvironment, type LoadedSources } from './load.js';
+import { escapePointer } from './source.js';
+import type { EnvironmentFile } from './types.js';
+
+/** An environment that passed every check, with where its values came from. */
+export interface ValidEnvironment {
+  name: string;
+  file: string;
+  value: EnvironmentFile;
+  /** Advice that does not stop a render (e.g. an image that may lack drivers). */
+  warnings: InputProblem[];
+}
+
+let compiled: ValidateFunction | undefined;
+function schemaValidator(): ValidateFunction {
+  // Compiled once per process: compiling dominates a single small validation.
+  if (!compiled) {
+    const schema = JSON.parse(readFileSync(assetPath('schemas', 'environment.schema.json'), 'utf8')) as object;
+    compiled = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(schema);
+  }
+  return compiled;
+}
+
+/** Finds where a JSON pointer's value was written: the environment file first, then defaults.yaml. */
+export function locate(env: LoadedEnvironment, defaults: LoadedDefaults, pointer: string, key = false): SourceLocation {
+  const maps = [
+    { source: env.source, prefix: '' },
+    ...(defaults.source ? [{ source: defaults.source, prefix: '/environment' }] : []),
+  ];
+  for (let p = pointer; ; p = p.slice(0, Math.max(0, p.lastIndexOf('/')))) {
+    for (const { source, prefix } of maps) {
+      const hit = (key && p === pointer ? source.keys.get(prefix + p) : undefined) ?? source.values.get(prefix + p);
+      if (hit && (prefix === '' || p !== '')) return hit;
+    }
+    if (p === '') return env.source.values.get('') ?? { file: env.source.file, line: 1, col: 1 };
+  }
+}
+
+const fieldOf = (pointer: string): string =>
+  pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? `[${s}]` : s))
+    .join('.')
+    .replace(/\.\[/g, '[');
+
+function describeAjvError(e: ErrorObject): { pointer: string; key: boolean; message: string; hint?: string } {
+  const described = (e.parentSchema as { description?: string } | undefined)?.description;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const prop = String((e.params as { additionalProperty: string }).additionalProperty);
+      const known = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
+      return { pointer: `${e.instancePath}/${escapePointer(prop)}`, key: true, message: `unknown key '${prop}'`, hint: `known keys here: ${known.join(', ')}` };
+    }
+    case 'required': {
+      const prop = String((e.params as { missingProperty: string }).missingProperty);
+      return { pointer: e.instancePath, key: false, message: `missing required key '${prop}'`, hint: `add '${prop}' here or in environments/defaults.yaml under environment:` };
+    }
+    case 'type':
+      return { pointer: e.instancePath, key: false, message: `must be ${String((e.params as { type: string }).type).replace(',', ' or ')}`, hint: described };
+    case 'enum':
+      return { pointer: e.instancePath, key: false, message: `must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues).join(', ')}` };
+    case 'minimum':
+    case 'maximum':
+      return { pointer: e.instancePath, key: false, message: `${JSON.stringify(e.data)} is out of range (${e.message ?? ''})`, hint: described };
+    case 'pattern':
+      return { pointer: e.instancePath, key: false, message: `${JSON.stringify(e.data)} is not valid`, hint: described ? `expected ${described}` : `must match ${String((e.params as { pattern: string }).pattern)}` };
+    case 'anyOf':
+      return { pointer: e.instancePath, key: false, message: 'an image needs a tag or a digest', hint: 'set image.tag (e.g. v3.6.0-full) or image.digest (sha256:…)' };
+    default:
+      return { pointer: e.instancePath, key: false, message: e.message ?? e.keyword, hint: described };
+  }
+}
+
+function schemaProblems(env: LoadedEnvironment, defaults: LoadedDefaults, merged: unknown): InputProblem[] {
+  const validate = schemaValidator();
+  if (validate(merged)) return [];
+  const errors = (validate.errors ?? []).filter(
+    // anyOf's branch errors repeat the anyOf error itself.
+    (e, _i, all) => !(e.keyword === 'required' && all.some((o) => o.keyword === 'anyOf' && o.instancePath === e.instancePath)),
+  );
+  return errors.map((e) => {
+    const d = describeAjvError(e);
+    return { location: locate(env, defaults, d.pointer, d.key), field: fieldOf(d.pointer), message: d.message, hint: d.hint };
+  });
+}
+
+/** Rules a JSON Schema cannot say clearly. */
+function semanticProblems(env: LoadedEnvironment, defaults: LoadedDefaults, v: EnvironmentFile): { problems: InputProblem[]; warnings: InputProblem[] } {
+  const problems: InputProblem[] = [];
+  const warnings: InputProblem[] = [];
+  const at = (pointer: string, key = false) => locate(env, defaults, pointer, key);
+  const add = (pointer: string, message: string, hint?: string) => problems.push({ location: at(pointer), field: fieldOf(pointer), message, hint });
+
+  if (v.name !== env.name) add('/name', `is '${v.name}' but the file is ${env.name}.yaml`, `set name: ${env.name}, or rename the file to ${v.name}.yaml`);
+  const production = isProduction(v);
+  if (v.secrets.provider === 'plain') {
+    if (production) add('/secrets/provider', 'plain secrets are refused for a production environment', 'use sealed-secrets, external-secrets or existing');
+    else if (v.allowPlaintextSecrets !== true) add('/secrets/provider', 'plain secrets need allowPlaintextSecrets: true', 'prefer sealed-secrets, external-secrets or existing; plain writes credentials into Git');
+  }
+  if (production && v.allowPlaintextSecrets === true) add('/allowPlaintextSecrets', 'is not allowed in a production environment', 'remove it');
+  if (v.secrets.provider === 'sealed-secrets' && !v.secrets.sealedSecrets) add('/secrets', "provider sealed-secrets needs 'sealedSecrets.certificate'", 'fetch it with kubeseal --fetch-cert > certs/<env>.pem and name that file');
+  if (v.secrets.provider === 'external-secrets' && !v.secrets.externalSecrets) add('/secrets', "provider external-secrets needs 'externalSecrets.storeRef.name'", 'name the (Cluster)SecretStore that holds the values');
+
+  const needs = (section: 'postgres' | 'minio', mode: string, keys: string[], hint: string) => {
+    for (const k of keys) if ((v[section] as Record<string, unknown>)[k] === undefined) add(`/${section}`, `mode ${mode} needs '${k}'`, hint);
+  };
+  const forbids = (section: 'postgres' | 'minio', mode: string, keys: string[]) => {
+    for (const k of keys) {
+      if ((v[section] as Record<string, unknown>)[k] !== undefined && env.source.values.has(`/${section}/${k}`)) {
+        problems.push({ location: at(`/${section}/${k}`, true), field: `${section}.${k}`, message: `does not apply to mode ${mode}`, hint: 'remove it' });
+      }
+    }
+  };
+  if (v.postgres.mode === 'embedded') {
+    needs('postgres', 'embedded', ['name', 'namespace', 'image', 'storage'], 'an embedded PostgreSQL is rendered as a StatefulSet and needs these');
+    forbids('postgres', 'embedded', ['host', 'sslMode']);
+  } else {
+    needs('postgres', 'external', ['host'], 'point at the PostgreSQL managed elsewhere');
+    forbids('postgres', 'external', ['name', 'namespace', 'storage']);
+  }
+  if (v.minio.mode === 'embedded') {
+    needs('minio', 'embedded', ['name', 'namespace', 'image', 'clientImage', 'storage'], 'an embedded MinIO is rendered as a StatefulSet and needs these');
+    forbids('minio', 'embedded', ['endpoint']);
+  } else {
+    needs('minio', 'external', ['endpoint'], 'the S3 endpoint URL of the MinIO managed elsewhere');
+    forbids('minio', 'external', ['name', 'namespace', 'storage']);
+  }
+
+  const image = v.mlflow.image;
+  if (/(^|\/)mlflow\/mlflow$/.test(image.repository) && !(image.tag ?? '').endsWith('-full') && !image.digest) {
+    warnings.push({
+      location: at('/mlflow/image/tag'),
+      field: 'mlflow.image.tag',
+      message: `${image.repository}:${image.tag ?? ''} has no psycopg2 or boto3; MLflow cannot reach PostgreSQL or MinIO with it`,
+      hint: 'use the -full tag (e.g. v3.6.0-full) or an image that installs mlflow[extras] psycopg2-binary boto3',
+    });
+  }
+  return { problems, warnings };
+}
+
+export function isProduction(v: Pick<EnvironmentFile, 'name' | 'production'>): boolean {
+  return v.production === true || v.name === 'prod' || v.name === 'production';
+}
+
+/** Two environments on one cluster must not collide on cluster-wide names. */
+function crossFileProblems(valid: { env: LoadedEnvironment; value: EnvironmentFile }[], defaults: LoadedDefaults): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const claims = new Map<string, { env: LoadedEnvironment; pointer: string }>();
+  const claim = (env: LoadedEnvironment, key: string, pointer: string, what: string, hint: string) => {
+    const prior = claims.get(key);
+    if (!prior) {
+      claims.set(key, { env, pointer });
+      return;
+    }
+    const p = locate(prior.env, defaults, prior.pointer);
+    problems.push({
+      location: locate(env, defaults, pointer),
+      field: fieldOf(pointer),
+      message: `${what} is also used by environment '${prior.env.name}' (${p.file}:${p.line}:${p.col}) on the same cluster`,
+      hint,
+    });
+  };
+  for (const { env, value: v } of valid) {
+    const c = v.cluster.name;
+    claim(env, `${c}/nodePort/${v.mlflow.nodePort}`, '/mlflow/nodePort', `NodePort ${v.mlflow.nodePort}`, 'give each environment on a cluster its own NodePort');
+    claim(env, `${c}/ns/${v.namespace}`, '/namespace', `namespace '${v.namespace}'`, 'give each environment its own MLflow namespace');
+    if (v.postgres.mode === 'embedded') {
+      claim(env, `${c}/obj/${v.postgres.namespace}/${v.postgres.name}`, '/postgres/name', `PostgreSQL ${v.postgres.namespace}/${v.postgres.name}`, 'give each environment its own database name');
+    }
+    if (v.minio.mode === 'embedded') {
+      claim(env, `${c}/obj/${v.minio.namespace}/${v.minio.name}`, '/minio/name', `MinIO ${v.minio.namespace}/${v.minio.name}`, 'give each environment its own MinIO name');
+    }
+  }
+  return problems;
+}
+
+/**
+ * Validates every environment file (cross-file rules need all of them) and
+ * returns them all; throws one InputError listing every problem.
+ */
+export function validateSources(sources: LoadedSources): ValidEnvironment[] {
+  const problems: InputProblem[] = [];
+  const valid: { env: LoadedEnvironment; value: EnvironmentFile; warnings: InputProblem[] }[] = [];
+  for (const env of sources.environments) {
+    const raw = env.source.value;
+    if (!isPlainObject(raw)) {
+      problems.push({
+        location: env.source.values.get('') ?? { file: env.source.file, line: 1, col: 1 },
+        message: raw === null || raw === undefined ? 'file is empty' : `must be a mapping of settings, not ${Array.isArray(raw) ? 'a list' : typeof raw}`,
+        hint: `start with name: ${env.name}`,
+      });
+      continue;
+    }
+    const merged = deepMerge(sources.defaults.environment, raw);
+    const schema = schemaProblems(env, sources.defaults, merged);
+    if (schema.length > 0) {
+      problems.push(...schema);
+      continue;
+    }
+    const value = merged as EnvironmentFile;
+    const { problems: semantic, warnings } = semanticProblems(env, sources.defaults, value);
+    problems.push(...semantic);
+    if (semantic.length === 0) valid.push({ env, value, warnings });
+  }
+  problems.push(...crossFileProblems(valid, sources.defaults));
+  for (const stage of sources.defaults.stages) {
+    if (!sources.environments.some((e) => e.name === stage)) {
+      problems.push({
+        location: sources.defaults.source?.values.get('/stages') ?? { file: 'environments/defaults.yaml', line: 1, col: 1 },
+        field: 'stages',
+        message: `names '${stage}', which has no environment file`,
+        hint: `create environments/${stage}.yaml or remove it from stages`,
+      });
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return valid.map(({ env, value, warnings }) => ({ name: env.name, file: env.source.file, value, warnings }));
+}

@@ -1,0 +1,34 @@
+import { stringify } from 'yaml';
+import type { KubeObject } from '../charts/environment.js';
+
+/**
+ * Deterministic YAML: apiVersion/kind/metadata first, then the object's own
+ * key order (fixed by our code, never by hash or time); no line folding, so
+ * a one-word change is a one-line diff.
+ */
+export function toYaml(obj: KubeObject): string {
+  const { apiVersion, kind, metadata, ...rest } = obj;
+  return stringify({ apiVersion, kind, metadata, ...rest }, { lineWidth: 0, aliasDuplicateObjects: false, indentSeq: true });
+}
+
+/** `<kind>-<name>.yaml`, lower-case; namespaced when two objects would share a name. */
+export function manifestFileName(obj: KubeObject, withNamespace = false): string {
+  const ns = withNamespace && obj.metadata.namespace ? `${obj.metadata.namespace}-` : '';
+  return `${obj.kind}-${ns}${obj.metadata.name}.yaml`.toLowerCase();
+}
+
+/** One object a file plus a kustomization.yaml listing them, sorted. */
+export function manifestFolder(dir: string, objects: KubeObject[]): Map<string, string> {
+  const files = new Map<string, string>();
+  const base = new Map<string, number>();
+  for (const o of objects) base.set(manifestFileName(o), (base.get(manifestFileName(o)) ?? 0) + 1);
+  for (const o of objects) {
+    const name = manifestFileName(o, (base.get(manifestFileName(o)) ?? 0) > 1);
+    const path = `${dir}/${name}`;
+    if (files.has(path)) throw new Error(`two objects render to ${path}: ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    files.set(path, toYaml(o));
+  }
+  const resources = [...files.keys()].map((p) => p.slice(dir.length + 1)).sort();
+  files.set(`${dir}/kustomization.yaml`, stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }, { indentSeq: true }));
+  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -1,0 +1,19 @@
+import type { SecretProviderName } from '../environment/types.js';
+import { existingProvider } from './existing.js';
+import { plainProvider } from './plain.js';
+import type { SecretProvider } from './provider.js';
+
+const providers = new Map<SecretProviderName, SecretProvider>([
+  ['existing', existingProvider],
+  ['plain', plainProvider],
+]);
+
+export function registerSecretProvider(p: SecretProvider): void {
+  providers.set(p.name, p);
+}
+
+export function secretProvider(name: SecretProviderName): SecretProvider {
+  const p = providers.get(name);
+  if (!p) throw new Error(`secret provider '${name}' is not available in this build`);
+  return p;
+}
