@@ -18,8 +18,9 @@ export function manifestFileName(obj: KubeObject, withNamespace = false): string
 }
 
 /** One object a file plus a kustomization.yaml listing them, sorted. */
-export function manifestFolder(dir: string, objects: KubeObject[]): Map<string, string> {
+export function manifestFolder(dir: string, objects: KubeObject[]): { files: Map<string, string>; objects: { path: string; object: KubeObject }[] } {
   const files = new Map<string, string>();
+  const placed: { path: string; object: KubeObject }[] = [];
   const base = new Map<string, number>();
   for (const o of objects) base.set(manifestFileName(o), (base.get(manifestFileName(o)) ?? 0) + 1);
   for (const o of objects) {
@@ -27,8 +28,9 @@ export function manifestFolder(dir: string, objects: KubeObject[]): Map<string, 
     const path = `${dir}/${name}`;
     if (files.has(path)) throw new Error(`two objects render to ${path}: ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
     files.set(path, toYaml(o));
+    placed.push({ path, object: o });
   }
   const resources = [...files.keys()].map((p) => p.slice(dir.length + 1)).sort();
   files.set(`${dir}/kustomization.yaml`, stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }, { indentSeq: true }));
-  return new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { files: new Map([...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), objects: placed };
 }

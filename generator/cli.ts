@@ -1,0 +1,104 @@
+import { resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, InputError, UserError } from './errors.js';
+import { packageVersion } from './paths.js';
+import { formatGenerateResult, formatWarnings } from './report.js';
+import { parseAuthor } from './repo/git.js';
+
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  environ: Record<string, string | undefined>;
+  cwd: string;
+}
+
+const processIo: CliIo = {
+  out: (l) => process.stdout.write(`${l}\n`),
+  err: (l) => process.stderr.write(`${l}\n`),
+  environ: process.env,
+  cwd: process.cwd(),
+};
+
+const collect = (v: string, prev: string[]) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+interface CommonOptions {
+  source: string;
+  debug?: boolean;
+}
+
+/** Parses arguments, runs, prints, and maps errors to exit codes; nothing else lives here. */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  let debug = argv.includes('--debug');
+  let exitCode: number = ExitCode.ok;
+  const program = new Command('gen-gitops')
+    .description('Render MLflow + PostgreSQL + MinIO per environment into a GitOps config repo for ArgoCD.')
+    .version(packageVersion, '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .showHelpAfterError('(run gen-gitops --help for usage)');
+
+  const common = (c: Command) =>
+    c
+      .option('--source <dir>', 'source repository holding environments/', '.')
+      .option('--debug', 'print stack traces of unexpected errors');
+
+  common(program)
+    .option('-e, --env <name>', 'environment to render (repeatable, or comma-separated)', collect, [] as string[])
+    .option('--all', 'render every environment')
+    .option('--repo <path>', 'config repository working tree (created and git-initialised if missing)', './gitops')
+    .option('--dry-run', 'print what would change; write and commit nothing')
+    .option('--diff', 'with the plan, print a unified diff of every changed file')
+    .addOption(new Option('--check', 'exit 3 when the config repo is not up to date; write nothing (for CI)'))
+    .option('--author <author>', 'commit author, "Name <email>" (default: git config user.*, else gen-gitops)')
+    .action(async (o: CommonOptions & { env: string[]; all?: boolean; repo: string; dryRun?: boolean; diff?: boolean; check?: boolean; author?: string }) => {
+      const { generate } = await import('./run.js');
+      const result = await generate({
+        source: resolve(io.cwd, o.source),
+        repo: resolve(io.cwd, o.repo),
+        envs: o.env,
+        all: o.all === true,
+        dryRun: o.dryRun === true,
+        diff: o.diff === true,
+        check: o.check === true,
+        author: o.author ? parseAuthor(o.author) : undefined,
+        environ: io.environ,
+      });
+      for (const w of formatWarnings(result.warnings)) io.err(w);
+      for (const l of formatGenerateResult(result, { dryRun: o.dryRun === true || o.check === true })) io.out(l);
+      if (result.status === 'out-of-date') exitCode = ExitCode.outOfDate;
+    });
+
+  common(program.command('validate'))
+    .description('validate every environment file and the manifests they render; write nothing')
+    .action(async (o: CommonOptions) => {
+      const { loadInput, renderChecked } = await import('./run.js');
+      const input = loadInput(resolve(io.cwd, o.source), [], true);
+      const result = await renderChecked(input, () => new Map(), {});
+      for (const w of formatWarnings(input.warnings)) io.err(w);
+      io.out(`ok: ${input.selected.length} environments (${input.selected.join(', ')}), ${result.objects.length} objects valid against their Kubernetes schemas`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    return reportError(e, io, debug);
+  }
+}
+
+function reportError(e: unknown, io: CliIo, debug: boolean): number {
+  if (e instanceof CommanderError) {
+    // --help and --version end here too, successfully.
+    if (e.exitCode === 0) return ExitCode.ok;
+    return ExitCode.invalidInput;
+  }
+  if (e instanceof UserError) {
+    io.err(`gen-gitops: ${e instanceof InputError ? '' : 'error: '}${e.message}`);
+    if (debug && e.stack) io.err(e.stack);
+    return e.exitCode;
+  }
+  const err = e as Error;
+  io.err(`gen-gitops: unexpected error: ${err?.message ?? String(e)}${debug ? '' : ' (run with --debug for details)'}`);
+  if (debug && err?.stack) io.err(err.stack);
+  return ExitCode.failure;
+}

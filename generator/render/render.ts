@@ -1,0 +1,65 @@
+import { synthClusterResources, synthEnvironment, type KubeObject } from '../charts/environment.js';
+import { resolveEnvironment } from '../environment/resolve.js';
+import type { EnvironmentSpec } from '../environment/types.js';
+import type { ValidEnvironment } from '../environment/validate.js';
+import { Layout } from '../repo/layout.js';
+import type { CredentialSource } from '../secrets/credentials.js';
+import { manifestFolder } from './serialize.js';
+
+/** One object and the config-repo file it is written to. */
+export interface RenderedObject {
+  path: string;
+  object: KubeObject;
+}
+
+export interface RenderResult {
+  /** Config-repo path → file content, sorted by path. */
+  files: Map<string, string>;
+  /** Folders this render owns entirely: files in them that were not rendered are stale. */
+  ownedDirs: string[];
+  /** Every Kubernetes object, for schema checks and plans. */
+  objects: RenderedObject[];
+  specs: EnvironmentSpec[];
+}
+
+export interface RenderOptions {
+  /** Every valid environment (cluster-shared folders depend on all of them). */
+  all: ValidEnvironment[];
+  /** Names to render. */
+  selected: string[];
+  credentials: CredentialSource;
+}
+
+/**
+ * Pure: environment files in, config-repo files out. No I/O, no clock, no
+ * randomness except through `credentials` (built at the edge).
+ */
+export function render(opts: RenderOptions): RenderResult {
+  const allSpecs = opts.all.map(resolveEnvironment);
+  const specs = opts.selected.map((name) => {
+    const spec = allSpecs.find((s) => s.name === name);
+    if (!spec) throw new Error(`environment '${name}' was not loaded`);
+    return spec;
+  });
+  const files = new Map<string, string>();
+  const objects: RenderedObject[] = [];
+  const ownedDirs: string[] = [];
+  const addFolder = (dir: string, objs: KubeObject[]) => {
+    const folder = manifestFolder(dir, objs);
+    for (const [p, c] of folder.files) files.set(p, c);
+    objects.push(...folder.objects);
+    ownedDirs.push(dir);
+  };
+
+  for (const spec of specs) {
+    addFolder(Layout.envManifests(spec.name), synthEnvironment(spec, opts.credentials));
+  }
+  // Each cluster an environment runs on gets its shared folder, computed
+  // from every environment on that cluster so any single render agrees.
+  const clusters = [...new Set(specs.map((s) => s.cluster.name))].sort();
+  for (const cluster of clusters) {
+    const objs = synthClusterResources(allSpecs.filter((s) => s.cluster.name === cluster));
+    if (objs.length > 0) addFolder(Layout.clusterManifests(cluster), objs);
+  }
+  return { files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), ownedDirs: ownedDirs.sort(), objects, specs };
+}

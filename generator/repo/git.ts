@@ -1,0 +1,102 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { UserError } from '../errors.js';
+import { STAGING_PREFIX } from './write.js';
+
+export interface Author {
+  name: string;
+  email: string;
+}
+
+/** Used when neither --author nor git's own user.name/user.email is set. */
+export const DEFAULT_AUTHOR: Author = { name: 'gen-gitops', email: 'gen-gitops@localhost' };
+
+export function parseAuthor(s: string): Author {
+  const m = /^\s*([^<>]+?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(s);
+  if (!m) throw new UserError(`--author must look like "Name <email@example.com>", got "${s}"`, 2);
+  return { name: m[1]!, email: m[2]! };
+}
+
+/** The local working tree of the config repo, behind the few operations a run needs. */
+export class LocalConfigRepo {
+  private readonly git: SimpleGit;
+
+  constructor(readonly root: string) {
+    this.git = simpleGit({ baseDir: root, config: ['core.quotepath=off'] });
+  }
+
+  /** Creates and `git init`s the folder if it is not a repository yet. */
+  static async open(root: string, opts: { create: boolean }): Promise<LocalConfigRepo> {
+    if (!existsSync(join(root, '.git'))) {
+      if (!opts.create) throw new UserError(`${root} is not a Git repository; run without --dry-run once to create it, or pass --repo <path>`);
+      mkdirSync(root, { recursive: true });
+      await simpleGit({ baseDir: root }).init(['--initial-branch=main']);
+    }
+    const repo = new LocalConfigRepo(root);
+    repo.excludeStaging();
+    return repo;
+  }
+
+  /** Keeps a killed run's staging folder out of `git status` and out of commits. */
+  private excludeStaging(): void {
+    const exclude = join(this.root, '.git', 'info', 'exclude');
+    const line = `/${STAGING_PREFIX}*`;
+    const current = existsSync(exclude) ? readFileSync(exclude, 'utf8') : '';
+    if (!current.split('\n').includes(line)) {
+      mkdirSync(join(this.root, '.git', 'info'), { recursive: true });
+      writeFileSync(exclude, `${current}${current && !current.endsWith('\n') ? '\n' : ''}${line}\n`);
+    }
+  }
+
+  async head(): Promise<string | undefined> {
+    try {
+      return (await this.git.revparse(['HEAD'])).trim();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Paths with uncommitted changes (staged, unstaged or untracked) under the given folders. */
+  async dirtyPaths(pathspecs: string[]): Promise<string[]> {
+    const status = await this.git.status(['--untracked-files=all', '--', ...pathspecs]);
+    return status.files.map((f) => f.path).sort();
+  }
+
+  /** The committed content of a file, if HEAD has it. */
+  async committedFile(path: string): Promise<string | undefined> {
+    try {
+      return await this.git.show([`HEAD:${path}`]);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Undoes `git add` of our paths after a failed commit. */
+  async unstage(paths: string[]): Promise<void> {
+    if ((await this.head()) === undefined) await this.git.raw(['rm', '--cached', '-r', '--quiet', '--ignore-unmatch', '--', ...paths]).catch(() => undefined);
+    else await this.git.raw(['reset', '--quiet', '--', ...paths]).catch(() => undefined);
+  }
+
+  private async configuredAuthor(): Promise<Author | undefined> {
+    const name = (await this.git.raw(['config', '--get', 'user.name']).catch(() => '')).trim();
+    const email = (await this.git.raw(['config', '--get', 'user.email']).catch(() => '')).trim();
+    return name && email ? { name, email } : undefined;
+  }
+
+  /**
+   * Stages exactly `paths` (additions, changes and deletions) and commits
+   * them. Returns the new commit, or undefined when nothing differs from HEAD.
+   */
+  async commit(paths: string[], message: string, author?: Author): Promise<string | undefined> {
+    if (paths.length === 0) return undefined;
+    await this.git.raw(['add', '--all', '--', ...paths]);
+    const staged = (await this.git.raw(['diff', '--cached', '--name-only', '--', ...paths])).trim();
+    if (!staged) return undefined;
+    const who = author ?? (await this.configuredAuthor()) ?? DEFAULT_AUTHOR;
+    const identity = simpleGit({ baseDir: this.root, config: [`user.name=${who.name}`, `user.email=${who.email}`] });
+    // Only our paths: anything else someone staged in this repo stays staged, uncommitted.
+    await identity.raw(['commit', '--no-verify', '--quiet', '-m', message, '--', ...paths]);
+    return this.head();
+  }
+}

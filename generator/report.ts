@@ -1,0 +1,27 @@
+import { formatProblem, type InputProblem } from './errors.js';
+import type { GenerateResult } from './run.js';
+
+/** Human-readable run output; the CLI prints it, tests read it. */
+export function formatWarnings(warnings: InputProblem[]): string[] {
+  return warnings.map((w) => `warning: ${formatProblem(w)}`);
+}
+
+export function formatGenerateResult(r: GenerateResult, opts: { dryRun: boolean }): string[] {
+  const lines: string[] = [];
+  const envs = r.environments.join(', ');
+  if (r.status === 'up-to-date') {
+    lines.push(`${envs}: up to date (${r.repo})`);
+    return lines;
+  }
+  const verb = r.status === 'committed' ? 'wrote' : r.status === 'out-of-date' ? 'out of date' : 'would write';
+  lines.push(`${envs}: ${verb} ${r.plan.changes.length} file${r.plan.changes.length === 1 ? '' : 's'} in ${r.repo}${opts.dryRun ? ' (dry run: nothing written)' : ''}`);
+  for (const g of r.groups) {
+    lines.push(`  ${g.group}: ${g.added.length} added, ${g.changed.length} changed, ${g.deleted.length} removed`);
+    for (const p of g.added) lines.push(`    + ${p}`);
+    for (const p of g.changed) lines.push(`    ~ ${p}`);
+    for (const p of g.deleted) lines.push(`    - ${p}`);
+  }
+  if (r.diffs.length > 0) lines.push('', ...r.diffs);
+  if (r.commit) lines.push(`committed ${r.commit.slice(0, 12)}`);
+  return lines;
+}

@@ -1,0 +1,131 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { checkManifests } from './check/schema.js';
+import { listEnvironmentNames, loadSources } from './environment/load.js';
+import { resolveEnvironment } from './environment/resolve.js';
+import { validateSources, type ValidEnvironment } from './environment/validate.js';
+import { InputError, UsageError, type InputProblem } from './errors.js';
+import { packageVersion } from './paths.js';
+import { unifiedDiff } from './render/diff.js';
+import { planChanges, summarize, type GroupSummary, type Plan } from './render/plan.js';
+import { render, type RenderResult } from './render/render.js';
+import { renderTemplate } from './render/templates.js';
+import { LocalConfigRepo, type Author } from './repo/git.js';
+import { Layout } from './repo/layout.js';
+import { readTree } from './repo/tree.js';
+import { applyChanges, inverseChanges } from './repo/write.js';
+import { credentialSource, type CredentialId } from './secrets/credentials.js';
+import { keptPlainCredentials } from './secrets/kept.js';
+
+export interface GenerateOptions {
+  /** Source repository root (holds environments/). */
+  source: string;
+  /** Config repository working tree. */
+  repo: string;
+  envs: string[];
+  all: boolean;
+  dryRun: boolean;
+  diff: boolean;
+  check: boolean;
+  author?: Author;
+  environ: Record<string, string | undefined>;
+}
+
+export type GenerateStatus = 'up-to-date' | 'committed' | 'planned' | 'out-of-date';
+
+export interface GenerateResult {
+  status: GenerateStatus;
+  environments: string[];
+  plan: Plan;
+  groups: GroupSummary[];
+  diffs: string[];
+  warnings: InputProblem[];
+  commit?: string;
+  repo: string;
+}
+
+export interface LoadedInput {
+  all: ValidEnvironment[];
+  selected: string[];
+  warnings: InputProblem[];
+}
+
+/** Loads and validates every environment file, and checks the selection. */
+export function loadInput(source: string, envs: string[], all: boolean): LoadedInput {
+  const dir = join(source, 'environments');
+  const known = listEnvironmentNames(dir);
+  if (!all && envs.length === 0) throw new UsageError(`name an environment with --env <name> or use --all (known: ${known.join(', ') || 'none'})`);
+  const unknown = envs.filter((e) => !known.includes(e));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown environment${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; known: ${known.join(', ')} (files in ${dir})`);
+  }
+  const valid = validateSources(loadSources(dir));
+  const selected = all ? valid.map((v) => v.name) : [...new Set(envs)].sort();
+  return { all: valid, selected, warnings: valid.filter((v) => selected.includes(v.name)).flatMap((v) => v.warnings) };
+}
+
+/** Renders and checks every object against its Kubernetes/CRD schema; nothing is written. */
+export async function renderChecked(input: LoadedInput, existing: (dirs: string[]) => Map<string, string>, environ: Record<string, string | undefined>): Promise<RenderResult> {
+  const previous = existing(input.selected.map(Layout.envManifests));
+  const kept = new Map<string, Map<CredentialId, string>>();
+  const credentials = credentialSource({
+    environ,
+    kept: (env, id) => {
+      if (!kept.has(env)) {
+        const v = input.all.find((e) => e.name === env)!;
+        kept.set(env, keptPlainCredentials(resolveEnvironment(v), previous, Layout.envManifests(env)));
+      }
+      return kept.get(env)!.get(id);
+    },
+  });
+  const result = render({ all: input.all, selected: input.selected, credentials });
+  const failures = await checkManifests(result.objects);
+  if (failures.length > 0) {
+    throw new InputError(
+      failures.map((f) => ({ field: f.path, message: `fails its Kubernetes schema: ${f.errors.join('; ')}`, hint: 'this is a gen-gitops bug unless an environment value caused it; please report it' })),
+    );
+  }
+  return result;
+}
+
+export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
+  const input = loadInput(opts.source, opts.envs, opts.all);
+  const root = resolve(opts.repo);
+  const readOnly = opts.dryRun || opts.check;
+  const repoExists = existsSync(join(root, '.git'));
+  const tree = (dirs: string[], files: string[] = []) => (repoExists || existsSync(root) ? readTree(root, dirs, files) : new Map<string, string>());
+
+  const rendered = await renderChecked(input, (dirs) => tree(dirs), opts.environ);
+  const existing = tree(rendered.ownedDirs, [...rendered.files.keys()]);
+  const plan = planChanges(rendered.files, existing, rendered.ownedDirs);
+  const groups = summarize(plan);
+  const diffs = opts.diff ? plan.changes.map(unifiedDiff) : [];
+  const base = { environments: input.selected, plan, groups, diffs, warnings: input.warnings, repo: root };
+
+  if (opts.check) return { ...base, status: plan.changes.length > 0 ? 'out-of-date' : 'up-to-date' };
+  if (plan.changes.length === 0) return { ...base, status: 'up-to-date' };
+  if (readOnly) return { ...base, status: 'planned' };
+
+  const repo = await LocalConfigRepo.open(root, { create: true });
+  applyChanges(root, plan.changes);
+  const message = renderTemplate('commit-message.hbs', {
+    environments: input.selected,
+    groups,
+    version: packageVersion,
+    sources: input.selected.map((e) => `environments/${e}.yaml`),
+  });
+  let commit: string | undefined;
+  try {
+    commit = await repo.commit(
+      plan.changes.map((c) => c.path),
+      message,
+      opts.author,
+    );
+  } catch (e) {
+    // All or nothing: a failed commit must not leave rendered files behind.
+    applyChanges(root, inverseChanges(plan.changes));
+    await repo.unstage(plan.changes.map((c) => c.path));
+    throw e;
+  }
+  return { ...base, status: commit ? 'committed' : 'up-to-date', commit };
+}
