@@ -73,7 +73,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .action(async (o: CommonOptions) => {
       const { loadInput, renderChecked } = await import('./run.js');
       const input = loadInput(resolve(io.cwd, o.source), [], true);
-      const result = await renderChecked(input, () => new Map(), {});
+      const result = await renderChecked(input, () => new Map(), { environ: {} });
       for (const w of formatWarnings(input.warnings)) io.err(w);
       io.out(`ok: ${input.selected.length} environments (${input.selected.join(', ')}), ${result.objects.length} objects valid against their Kubernetes schemas`);
     });

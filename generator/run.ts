@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
 import { join, resolve } from 'node:path';
 import { checkManifests } from './check/schema.js';
 import { listEnvironmentNames, loadSources } from './environment/load.js';
@@ -16,6 +17,7 @@ import { readTree } from './repo/tree.js';
 import { applyChanges, inverseChanges } from './repo/write.js';
 import { credentialSource, type CredentialId } from './secrets/credentials.js';
 import { keptPlainCredentials } from './secrets/kept.js';
+import type { SecretEnvironment } from './secrets/provider.js';
 
 export interface GenerateOptions {
   /** Source repository root (holds environments/). */
@@ -29,6 +31,15 @@ export interface GenerateOptions {
   check: boolean;
   author?: Author;
   environ: Record<string, string | undefined>;
+  reseal?: boolean;
+  sealedSecretsCert?: string;
+}
+
+/** Inputs that secret providers read besides the environment files. */
+export interface SecretInputs {
+  environ: Record<string, string | undefined>;
+  reseal?: boolean;
+  sealedSecretsCert?: string;
 }
 
 export type GenerateStatus = 'up-to-date' | 'committed' | 'planned' | 'out-of-date';
@@ -65,8 +76,17 @@ export function loadInput(source: string, envs: string[], all: boolean): LoadedI
 }
 
 /** Renders and checks every object against its Kubernetes/CRD schema; nothing is written. */
-export async function renderChecked(input: LoadedInput, existing: (dirs: string[]) => Map<string, string>, environ: Record<string, string | undefined>): Promise<RenderResult> {
+export async function renderChecked(input: LoadedInput, existing: (dirs: string[]) => Map<string, string>, inputs: SecretInputs): Promise<RenderResult> {
+  const { environ } = inputs;
   const previous = existing(input.selected.map(Layout.envManifests));
+  const index = indexObjects(previous);
+  const world: SecretEnvironment = {
+    previous: (kind, namespace, name) => index().get(`${kind}/${namespace}/${name}`),
+    readFile: (path) => readFileSync(path, 'utf8'),
+    reseal: inputs.reseal === true,
+    sealedSecretsCert: inputs.sealedSecretsCert,
+    now: new Date(),
+  };
   const kept = new Map<string, Map<CredentialId, string>>();
   const credentials = credentialSource({
     environ,
@@ -78,7 +98,7 @@ export async function renderChecked(input: LoadedInput, existing: (dirs: string[
       return kept.get(env)!.get(id);
     },
   });
-  const result = render({ all: input.all, selected: input.selected, credentials });
+  const result = render({ all: input.all, selected: input.selected, credentials, secrets: () => world });
   const failures = await checkManifests(result.objects);
   if (failures.length > 0) {
     throw new InputError(
@@ -95,7 +115,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const repoExists = existsSync(join(root, '.git'));
   const tree = (dirs: string[], files: string[] = []) => (repoExists || existsSync(root) ? readTree(root, dirs, files) : new Map<string, string>());
 
-  const rendered = await renderChecked(input, (dirs) => tree(dirs), opts.environ);
+  const rendered = await renderChecked(input, (dirs) => tree(dirs), opts);
   const existing = tree(rendered.ownedDirs, [...rendered.files.keys()]);
   const plan = planChanges(rendered.files, existing, rendered.ownedDirs);
   const groups = summarize(plan);
@@ -128,4 +148,23 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     throw e;
   }
   return { ...base, status: commit ? 'committed' : 'up-to-date', commit };
+}
+
+/** kind/namespace/name → object, over the config repo's current manifests; built on first use. */
+function indexObjects(files: Map<string, string>): () => Map<string, Record<string, unknown>> {
+  let index: Map<string, Record<string, unknown>> | undefined;
+  return () => {
+    if (!index) {
+      index = new Map();
+      for (const [path, text] of files) {
+        if (!path.endsWith('.yaml')) continue;
+        for (const doc of parseAllDocuments(text)) {
+          if (!('toJS' in doc)) continue;
+          const o = doc.toJS() as { kind?: string; metadata?: { namespace?: string; name?: string } } | null;
+          if (o?.kind && o.metadata?.name) index.set(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o as Record<string, unknown>);
+        }
+      }
+    }
+    return index;
+  };
 }

@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import type { EnvironmentSpec } from '../environment/types.js';
 import type { CredentialSource } from '../secrets/credentials.js';
+import type { SecretEnvironment } from '../secrets/provider.js';
 import { secretSpecs } from '../secrets/credentials.js';
 import { secretProvider } from '../secrets/index.js';
 import { addMlflowConfigMap } from './config.js';
@@ -23,7 +24,7 @@ function chart(app: App, id: string): Chart {
 }
 
 /** Everything one environment owns: its namespace, config, secrets, databases and MLflow. */
-export function synthEnvironment(spec: EnvironmentSpec, credentials: CredentialSource): KubeObject[] {
+export function synthEnvironment(spec: EnvironmentSpec, credentials: CredentialSource, world: SecretEnvironment): KubeObject[] {
   const app = new App({ outdir: '/nonexistent' });
   addNamespace(chart(app, 'namespace'), { name: spec.namespace, partOf: spec.partOf, shared: false });
 
@@ -36,6 +37,7 @@ export function synthEnvironment(spec: EnvironmentSpec, credentials: CredentialS
     provider.emit(secrets, secret, {
       spec,
       credentials,
+      world,
       labels: (s) => recommendedLabels(spec, { name: s.app.name, instance: s.app.instance, component: 'credentials' }),
       annotations: waveAnnotation(Wave.config),
     });

@@ -9,8 +9,18 @@ export interface LoadedEnvironment {
   source: YamlSource;
 }
 
+export interface ConfigRepoSettings {
+  /** The URL ArgoCD pulls the config repo from (AppProject sourceRepos, ApplicationSet repoURL). */
+  url: string;
+  /** Branch or tag ArgoCD follows. */
+  revision: string;
+}
+
+export const DEFAULT_CONFIG_REPO: ConfigRepoSettings = { url: 'https://github.com/example-org/mlflow-gitops.git', revision: 'main' };
+
 export interface LoadedDefaults {
   stages: string[];
+  configRepo: ConfigRepoSettings;
   /** Merged under every environment. */
   environment: Record<string, unknown>;
   source?: YamlSource;
@@ -47,16 +57,16 @@ export function loadSources(dir: string, displayBase = process.cwd()): LoadedSou
 }
 
 function loadDefaults(file: string, display: (f: string) => string): LoadedDefaults {
-  if (!existsSync(file)) return { stages: [], environment: {} };
+  if (!existsSync(file)) return { stages: [], environment: {}, configRepo: DEFAULT_CONFIG_REPO };
   const source = readYamlFile(file, display(file));
   const at = (pointer: string): SourceLocation => source.values.get(pointer) ?? { file: source.file, line: 1, col: 1 };
   const v = source.value;
-  if (v === null || v === undefined) return { stages: [], environment: {}, source };
+  if (v === null || v === undefined) return { stages: [], environment: {}, configRepo: DEFAULT_CONFIG_REPO, source };
   if (!isPlainObject(v)) throw new InputError([{ location: at(''), message: 'must be a mapping with `stages` and `environment`' }]);
   const problems = [];
   for (const key of Object.keys(v)) {
-    if (key !== 'stages' && key !== 'environment') {
-      problems.push({ location: source.keys.get(`/${key}`) ?? at(''), field: key, message: 'unknown key', hint: 'defaults.yaml holds `stages` (a list of environment names) and `environment` (settings merged under every environment)' });
+    if (key !== 'stages' && key !== 'environment' && key !== 'configRepo') {
+      problems.push({ location: source.keys.get(`/${key}`) ?? at(''), field: key, message: 'unknown key', hint: 'defaults.yaml holds `stages` (environment names in promotion order), `configRepo` (url, revision) and `environment` (settings merged under every environment)' });
     }
   }
   const stages = v.stages ?? [];
@@ -65,8 +75,19 @@ function loadDefaults(file: string, display: (f: string) => string): LoadedDefau
   }
   const environment = v.environment ?? {};
   if (!isPlainObject(environment)) problems.push({ location: at('/environment'), field: 'environment', message: 'must be a mapping of environment settings' });
+  const repo = v.configRepo ?? {};
+  const configRepo = { ...DEFAULT_CONFIG_REPO };
+  if (!isPlainObject(repo)) problems.push({ location: at('/configRepo'), field: 'configRepo', message: 'must be a mapping with url and revision' });
+  else {
+    for (const key of Object.keys(repo)) {
+      const value = repo[key];
+      if (key !== 'url' && key !== 'revision') problems.push({ location: source.keys.get(`/configRepo/${key}`) ?? at('/configRepo'), field: `configRepo.${key}`, message: 'unknown key', hint: 'configRepo holds url and revision' });
+      else if (typeof value !== 'string' || value.length === 0 || /\s/.test(value)) problems.push({ location: at(`/configRepo/${key}`), field: `configRepo.${key}`, message: 'must be a non-empty string without spaces', hint: key === 'url' ? 'the URL ArgoCD clones, e.g. https://github.com/org/gitops.git' : 'a branch or tag, e.g. main' });
+      else configRepo[key] = value;
+    }
+  }
   if (problems.length > 0) throw new InputError(problems);
-  return { stages: stages as string[], environment: environment as Record<string, unknown>, source };
+  return { stages: stages as string[], environment: environment as Record<string, unknown>, configRepo, source };
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -4,6 +4,7 @@ import type { EnvironmentSpec } from '../environment/types.js';
 import type { ValidEnvironment } from '../environment/validate.js';
 import { Layout } from '../repo/layout.js';
 import type { CredentialSource } from '../secrets/credentials.js';
+import type { SecretEnvironment } from '../secrets/provider.js';
 import { manifestFolder } from './serialize.js';
 
 /** One object and the config-repo file it is written to. */
@@ -28,6 +29,8 @@ export interface RenderOptions {
   /** Names to render. */
   selected: string[];
   credentials: CredentialSource;
+  /** Per environment: what secret providers may know about the world. */
+  secrets: (env: string) => SecretEnvironment;
 }
 
 /**
@@ -52,7 +55,7 @@ export function render(opts: RenderOptions): RenderResult {
   };
 
   for (const spec of specs) {
-    addFolder(Layout.envManifests(spec.name), synthEnvironment(spec, opts.credentials));
+    addFolder(Layout.envManifests(spec.name), synthEnvironment(spec, opts.credentials, opts.secrets(spec.name)));
   }
   // Each cluster an environment runs on gets its shared folder, computed
   // from every environment on that cluster so any single render agrees.

@@ -2,9 +2,23 @@ import type { Construct } from 'constructs';
 import type { EnvironmentSpec, SecretProviderName } from '../environment/types.js';
 import type { CredentialSource, SecretSpec } from './credentials.js';
 
+/** What providers may know about the world outside the render, injected at the edge. */
+export interface SecretEnvironment {
+  /** The object with this kind/namespace/name as the config repo holds it now (for no-churn sealing). */
+  previous(kind: string, namespace: string, name: string): Record<string, unknown> | undefined;
+  /** Reads an input file (e.g. a Sealed Secrets certificate); throws when missing. */
+  readFile(path: string): string;
+  /** --reseal: encrypt again even where the kept value is still valid. */
+  reseal: boolean;
+  /** --sealed-secrets-cert: overrides every environment's certificate path. */
+  sealedSecretsCert?: string;
+  now: Date;
+}
+
 export interface SecretRenderContext {
   spec: EnvironmentSpec;
   credentials: CredentialSource;
+  world: SecretEnvironment;
   /** Labels and annotations every emitted object carries. */
   labels(secret: SecretSpec): Record<string, string>;
   annotations: Record<string, string>;
