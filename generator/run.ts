@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { join, resolve } from 'node:path';
 import { checkManifests } from './check/schema.js';
-import { listEnvironmentNames, loadSources } from './environment/load.js';
+import { listEnvironmentNames, loadSources, type LoadedDefaults } from './environment/load.js';
 import { resolveEnvironment } from './environment/resolve.js';
 import { validateSources, type ValidEnvironment } from './environment/validate.js';
 import { InputError, UsageError, type InputProblem } from './errors.js';
@@ -56,6 +56,7 @@ export interface GenerateResult {
 }
 
 export interface LoadedInput {
+  defaults: LoadedDefaults;
   all: ValidEnvironment[];
   selected: string[];
   warnings: InputProblem[];
@@ -70,9 +71,10 @@ export function loadInput(source: string, envs: string[], all: boolean): LoadedI
   if (unknown.length > 0) {
     throw new UsageError(`unknown environment${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; known: ${known.join(', ')} (files in ${dir})`);
   }
-  const valid = validateSources(loadSources(dir));
+  const sources = loadSources(dir);
+  const valid = validateSources(sources);
   const selected = all ? valid.map((v) => v.name) : [...new Set(envs)].sort();
-  return { all: valid, selected, warnings: valid.filter((v) => selected.includes(v.name)).flatMap((v) => v.warnings) };
+  return { defaults: sources.defaults, all: valid, selected, warnings: valid.filter((v) => selected.includes(v.name)).flatMap((v) => v.warnings) };
 }
 
 /** Renders and checks every object against its Kubernetes/CRD schema; nothing is written. */
