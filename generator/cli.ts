@@ -35,7 +35,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .version(packageVersion, '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
-    .showHelpAfterError('(run gen-gitops --help for usage)');
+    .showHelpAfterError('(run gen-gitops --help for usage)')
+    // Subcommands own their options: `validate --source x` must not be taken by the main command.
+    .enablePositionalOptions();
 
   const common = (c: Command) =>
     c

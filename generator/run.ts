@@ -71,7 +71,7 @@ export function loadInput(source: string, envs: string[], all: boolean): LoadedI
   if (unknown.length > 0) {
     throw new UsageError(`unknown environment${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; known: ${known.join(', ')} (files in ${dir})`);
   }
-  const sources = loadSources(dir);
+  const sources = loadSources(dir, source);
   const valid = validateSources(sources);
   const selected = all ? valid.map((v) => v.name) : [...new Set(envs)].sort();
   return { defaults: sources.defaults, all: valid, selected, warnings: valid.filter((v) => selected.includes(v.name)).flatMap((v) => v.warnings) };

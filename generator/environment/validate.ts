@@ -20,7 +20,7 @@ function schemaValidator(): ValidateFunction {
   // Compiled once per process: compiling dominates a single small validation.
   if (!compiled) {
     const schema = JSON.parse(readFileSync(assetPath('schemas', 'environment.schema.json'), 'utf8')) as object;
-    compiled = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(schema);
+    compiled = new Ajv({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(schema);
   }
   return compiled;
 }
@@ -84,10 +84,12 @@ function schemaProblems(env: LoadedEnvironment, defaults: LoadedDefaults, merged
     // anyOf's branch errors repeat the anyOf error itself.
     (e, _i, all) => !(e.keyword === 'required' && all.some((o) => o.keyword === 'anyOf' && o.instancePath === e.instancePath)),
   );
-  return errors.map((e) => {
-    const d = describeAjvError(e);
-    return { location: locate(env, defaults, d.pointer, d.key), field: fieldOf(d.pointer), message: d.message, hint: d.hint };
-  });
+  return errors
+    .map((e) => {
+      const d = describeAjvError(e);
+      return { location: locate(env, defaults, d.pointer, d.key), field: fieldOf(d.pointer), message: d.message, hint: d.hint };
+    })
+    .sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.col - b.location.col);
 }
 
 /** Rules a JSON Schema cannot say clearly. */
