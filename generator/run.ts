@@ -110,45 +110,57 @@ export async function renderChecked(input: LoadedInput, existing: (dirs: string[
   return result;
 }
 
+export interface PlannedRender {
+  rendered: RenderResult;
+  plan: Plan;
+  groups: GroupSummary[];
+}
+
+/** Renders, checks, and compares with the config repo working tree at `root` (which may not exist yet). */
+export async function planRender(input: LoadedInput, root: string, inputs: SecretInputs): Promise<PlannedRender> {
+  const tree = (dirs: string[], files: string[] = []) => (existsSync(root) ? readTree(root, dirs, files) : new Map<string, string>());
+  const rendered = await renderChecked(input, (dirs) => tree(dirs), inputs);
+  const existing = tree(rendered.ownedDirs, [...rendered.files.keys()]);
+  const plan = planChanges(rendered.files, existing, rendered.ownedDirs);
+  return { rendered, plan, groups: summarize(plan) };
+}
+
+export function commitMessage(environments: string[], groups: GroupSummary[]): string {
+  return renderTemplate('commit-message.hbs', {
+    environments,
+    groups,
+    version: packageVersion,
+    sources: environments.map((e) => `environments/${e}.yaml`),
+  });
+}
+
+/** Writes the plan into the working tree and commits exactly those paths; all or nothing. */
+export async function writeAndCommit(repo: LocalConfigRepo, plan: Plan, message: string, author?: Author): Promise<string | undefined> {
+  applyChanges(repo.root, plan.changes);
+  const paths = plan.changes.map((c) => c.path);
+  try {
+    return await repo.commit(paths, message, author);
+  } catch (e) {
+    // A failed commit must not leave rendered files behind.
+    applyChanges(repo.root, inverseChanges(plan.changes));
+    await repo.unstage(paths);
+    throw e;
+  }
+}
+
 export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const input = loadInput(opts.source, opts.envs, opts.all);
   const root = resolve(opts.repo);
-  const readOnly = opts.dryRun || opts.check;
-  const repoExists = existsSync(join(root, '.git'));
-  const tree = (dirs: string[], files: string[] = []) => (repoExists || existsSync(root) ? readTree(root, dirs, files) : new Map<string, string>());
-
-  const rendered = await renderChecked(input, (dirs) => tree(dirs), opts);
-  const existing = tree(rendered.ownedDirs, [...rendered.files.keys()]);
-  const plan = planChanges(rendered.files, existing, rendered.ownedDirs);
-  const groups = summarize(plan);
+  const { plan, groups } = await planRender(input, root, opts);
   const diffs = opts.diff ? plan.changes.map(unifiedDiff) : [];
   const base = { environments: input.selected, plan, groups, diffs, warnings: input.warnings, repo: root };
 
   if (opts.check) return { ...base, status: plan.changes.length > 0 ? 'out-of-date' : 'up-to-date' };
   if (plan.changes.length === 0) return { ...base, status: 'up-to-date' };
-  if (readOnly) return { ...base, status: 'planned' };
+  if (opts.dryRun) return { ...base, status: 'planned' };
 
   const repo = await LocalConfigRepo.open(root, { create: true });
-  applyChanges(root, plan.changes);
-  const message = renderTemplate('commit-message.hbs', {
-    environments: input.selected,
-    groups,
-    version: packageVersion,
-    sources: input.selected.map((e) => `environments/${e}.yaml`),
-  });
-  let commit: string | undefined;
-  try {
-    commit = await repo.commit(
-      plan.changes.map((c) => c.path),
-      message,
-      opts.author,
-    );
-  } catch (e) {
-    // All or nothing: a failed commit must not leave rendered files behind.
-    applyChanges(root, inverseChanges(plan.changes));
-    await repo.unstage(plan.changes.map((c) => c.path));
-    throw e;
-  }
+  const commit = await writeAndCommit(repo, plan, commitMessage(input.selected, groups), opts.author);
   return { ...base, status: commit ? 'committed' : 'up-to-date', commit };
 }
 

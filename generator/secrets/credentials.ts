@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EnvironmentSpec } from '../environment/types.js';
+import { InputError, type InputProblem } from '../errors.js';
 
 /**
  * Every credential an environment needs. Values that must agree (PostgreSQL's
@@ -10,7 +11,7 @@ export const CREDENTIALS = ['postgresPassword', 'minioRootUser', 'minioRootPassw
 export type CredentialId = (typeof CREDENTIALS)[number];
 
 /** Lengths MLflow and MinIO accept: MinIO root password ≥ 8, MLflow admin password > 12. */
-const GENERATED_LENGTH: Record<CredentialId, number> = {
+export const GENERATED_LENGTH: Record<CredentialId, number> = {
   postgresPassword: 32,
   minioRootUser: 20,
   minioRootPassword: 40,
@@ -111,43 +112,178 @@ export function secretSpecs(spec: EnvironmentSpec): SecretSpec[] {
   return specs;
 }
 
+/** Human name of a credential, for messages. */
+export const CREDENTIAL_LABEL: Record<CredentialId, string> = {
+  postgresPassword: 'PostgreSQL password',
+  minioRootUser: 'MinIO root user (MLflow S3 access key id)',
+  minioRootPassword: 'MinIO root password (MLflow S3 secret key)',
+  mlflowAdminPassword: 'MLflow admin password',
+  flaskSecretKey: 'MLflow Flask secret key',
+};
+
+export function isCredentialId(v: string): v is CredentialId {
+  return (CREDENTIALS as readonly string[]).includes(v);
+}
+
+/** `postgresPassword` → `postgres-password` (remote key names, --secret-file names). */
+export function credentialSlug(id: CredentialId): string {
+  return id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** One place a credential is carried: a key of one Secret. */
+export interface CredentialCarrier {
+  secret: SecretSpec;
+  key: string;
+}
+
+/** Every Secret key carrying `id` in this environment (several when values must agree). */
+export function carriersOf(spec: EnvironmentSpec, id: CredentialId, specs: SecretSpec[] = secretSpecs(spec)): CredentialCarrier[] {
+  return specs.flatMap((secret) => secret.entries.filter((e) => e.credential === id).map((e) => ({ secret, key: e.key })));
+}
+
+/** Credentials the environment uses, in CREDENTIALS order. */
+export function credentialsUsed(spec: EnvironmentSpec, specs: SecretSpec[] = secretSpecs(spec)): CredentialId[] {
+  const used = new Set(specs.flatMap((s) => s.entries.map((e) => e.credential)));
+  return CREDENTIALS.filter((c) => used.has(c));
+}
+
+/**
+ * Who enforces or persists a credential:
+ *  - `external`: a server gen-gitops does not render (postgres/minio mode external): it
+ *    already has its own value, so ours must be supplied, never generated;
+ *  - a workload of this environment that keeps the value once it started (PostgreSQL's
+ *    initdb, MinIO's root user, MLflow's auth database): changing the value under it
+ *    breaks clients, so an unknown value must not be regenerated once it runs;
+ *  - undefined: nothing keeps it (the Flask secret key); regenerating only resets sessions.
+ */
+export type CredentialServer =
+  | { external: true; what: string; field: string }
+  | { external: false; kind: string; namespace: string; name: string; secretName: string; what: string };
+
+export function credentialServer(spec: EnvironmentSpec, id: CredentialId): CredentialServer | undefined {
+  switch (id) {
+    case 'postgresPassword': {
+      const pg = spec.postgres.embedded;
+      if (!pg) return { external: true, what: `the external PostgreSQL at ${spec.postgres.host}`, field: 'postgres.host' };
+      return { external: false, kind: 'StatefulSet', namespace: pg.namespace, name: pg.name, secretName: pg.credentialsSecret, what: `PostgreSQL ${pg.namespace}/${pg.name} (initdb keeps the first password)` };
+    }
+    case 'minioRootUser':
+    case 'minioRootPassword': {
+      const m = spec.minio.embedded;
+      if (!m) return { external: true, what: `the external S3 endpoint ${spec.minio.endpoint}`, field: 'minio.endpoint' };
+      return { external: false, kind: 'StatefulSet', namespace: m.namespace, name: m.name, secretName: m.credentialsSecret, what: `MinIO ${m.namespace}/${m.name}` };
+    }
+    case 'mlflowAdminPassword':
+      return {
+        external: false,
+        kind: 'Deployment',
+        namespace: spec.namespace,
+        name: spec.mlflow.name,
+        secretName: spec.secrets.secretName,
+        what: `MLflow ${spec.namespace}/${spec.mlflow.name} (its auth database keeps the admin password set at first start)`,
+      };
+    case 'flaskSecretKey':
+      return undefined;
+  }
+}
+
+/** Problem for a supplied value that MLflow/MinIO would refuse or that is too weak; never shows the value. */
+export function suppliedValueProblem(env: string, id: CredentialId, value: string, via?: string): InputProblem | undefined {
+  const name = credentialEnvVar(env, id);
+  if (value.length < MIN_LENGTH[id]) {
+    return {
+      field: via ?? name,
+      message: `the ${CREDENTIAL_LABEL[id]} for environment '${env}' is ${value.length} character${value.length === 1 ? '' : 's'} long; it needs at least ${MIN_LENGTH[id]}`,
+      hint: `supply a longer value in ${name} (or unset it and let gen-gitops generate one)`,
+    };
+  }
+  if (/[\r\n\0]/.test(value)) {
+    return { field: via ?? name, message: `the ${CREDENTIAL_LABEL[id]} for environment '${env}' contains a line break or NUL character`, hint: 'credentials are single-line values' };
+  }
+  return undefined;
+}
+
+/** Checks every supplied credential of these environments up front (all problems at once). */
+export function suppliedCredentialProblems(environ: Record<string, string | undefined>, envs: string[]): InputProblem[] {
+  const problems: InputProblem[] = [];
+  for (const env of envs) {
+    for (const id of CREDENTIALS) {
+      const v = environ[credentialEnvVar(env, id)];
+      if (v === undefined || v === '') continue;
+      const p = suppliedValueProblem(env, id, v);
+      if (p) problems.push(p);
+    }
+  }
+  return problems;
+}
+
 /**
  * Where credential values come from, in order: supplied (process
- * environment), kept (what the config repo already holds, so a running
- * database keeps its password), generated. Built at the edge; the render
- * only asks it for values.
+ * environment or --secret-file), kept (what the config repo already holds in
+ * plain Secrets, so a running database keeps its password), generated. Built
+ * at the edge; the render only asks it for values.
  */
 export interface CredentialSource {
+  /** The value to use; generated (once per environment and credential) when neither supplied nor kept. */
   value(env: string, id: CredentialId): string;
+  /** True when the value was supplied explicitly for this run (environment variable or --secret-file). */
+  supplied?(env: string, id: CredentialId): boolean;
+  /** The value if known without generating one (supplied, or kept from a plain Secret). */
+  known?(env: string, id: CredentialId): string | undefined;
 }
 
 export interface CredentialSourceOptions {
-  /** Process environment (supplied values). */
+  /** Process environment (supplied values), with --secret-file values merged in. */
   environ: Record<string, string | undefined>;
   /** A value already in the config repo for this environment, if any. */
   kept?: (env: string, id: CredentialId) => string | undefined;
   generate?: (id: CredentialId) => string;
 }
 
-export function credentialSource(opts: CredentialSourceOptions): CredentialSource & { supplied: Set<string> } {
-  const cache = new Map<string, string>();
-  const supplied = new Set<string>();
+/** A value the source handed out: everything the secrets guard must never find in the output. */
+export interface HandedOutCredential {
+  env: string;
+  id: CredentialId;
+  value: string;
+  origin: 'supplied' | 'kept' | 'generated';
+}
+
+export interface TrackedCredentialSource extends Required<CredentialSource> {
+  /** Every value handed out so far (supplied, kept or generated), for the secrets guard. */
+  handedOut(): HandedOutCredential[];
+  /** Just the values of handedOut(), deduplicated. */
+  knownValues(): string[];
+}
+
+export function credentialSource(opts: CredentialSourceOptions): TrackedCredentialSource {
+  const cache = new Map<string, HandedOutCredential>();
+  const fromEnviron = (env: string, id: CredentialId): string | undefined => {
+    const v = opts.environ[credentialEnvVar(env, id)];
+    if (v === undefined || v === '') return undefined;
+    const problem = suppliedValueProblem(env, id, v);
+    if (problem) throw new InputError([problem]);
+    return v;
+  };
+  const lookup = (env: string, id: CredentialId, generate: boolean): HandedOutCredential | undefined => {
+    const k = `${env}/${id}`;
+    const hit = cache.get(k);
+    if (hit) return hit;
+    let entry: HandedOutCredential | undefined;
+    const supplied = fromEnviron(env, id);
+    if (supplied !== undefined) entry = { env, id, value: supplied, origin: 'supplied' };
+    else {
+      const kept = opts.kept?.(env, id);
+      if (kept !== undefined) entry = { env, id, value: kept, origin: 'kept' };
+      else if (generate) entry = { env, id, value: (opts.generate ?? generateCredential)(id), origin: 'generated' };
+    }
+    if (entry) cache.set(k, entry);
+    return entry;
+  };
   return {
-    supplied,
-    value(env, id) {
-      const k = `${env}/${id}`;
-      let v = cache.get(k);
-      if (v === undefined) {
-        const fromEnv = opts.environ[credentialEnvVar(env, id)];
-        if (fromEnv !== undefined && fromEnv !== '') {
-          v = fromEnv;
-          supplied.add(k);
-        } else {
-          v = opts.kept?.(env, id) ?? (opts.generate ?? generateCredential)(id);
-        }
-        cache.set(k, v);
-      }
-      return v;
-    },
+    value: (env, id) => lookup(env, id, true)!.value,
+    supplied: (env, id) => fromEnviron(env, id) !== undefined,
+    known: (env, id) => lookup(env, id, false)?.value,
+    handedOut: () => [...cache.values()],
+    knownValues: () => [...new Set([...cache.values()].map((e) => e.value))],
   };
 }
