@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, InputError, UserError } from './errors.js';
+import { ExitCode, InputError, UsageError, UserError } from './errors.js';
 import { packageVersion } from './paths.js';
 import { formatGenerateResult, formatWarnings } from './report.js';
 import { parseAuthor } from './repo/git.js';
+import { isRemoteUrl, redactUrl } from './repo/remote.js';
 
 export interface CliIo {
   out(line: string): void;
@@ -24,6 +25,21 @@ const collect = (v: string, prev: string[]) => [...prev, ...v.split(',').map((s)
 interface CommonOptions {
   source: string;
   debug?: boolean;
+}
+
+interface GenerateFlags extends CommonOptions {
+  env: string[];
+  all?: boolean;
+  repo: string;
+  dryRun?: boolean;
+  diff?: boolean;
+  check?: boolean;
+  author?: string;
+  push?: boolean;
+  pr?: boolean;
+  workdir?: string;
+  githubRepo?: string;
+  githubApiUrl?: string;
 }
 
 /** Parses arguments, runs, prints, and maps errors to exit codes; nothing else lives here. */
@@ -47,12 +63,41 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   common(program)
     .option('-e, --env <name>', 'environment to render (repeatable, or comma-separated)', collect, [] as string[])
     .option('--all', 'render every environment')
-    .option('--repo <path>', 'config repository working tree (created and git-initialised if missing)', './gitops')
+    .option('--repo <path|url>', 'config repository: a local working tree (created and git-initialised if missing) or a remote URL', './gitops')
     .option('--dry-run', 'print what would change; write and commit nothing')
     .option('--diff', 'with the plan, print a unified diff of every changed file')
     .addOption(new Option('--check', 'exit 3 when the config repo is not up to date; write nothing (for CI)'))
     .option('--author <author>', 'commit author, "Name <email>" (default: git config user.*, else gen-gitops)')
-    .action(async (o: CommonOptions & { env: string[]; all?: boolean; repo: string; dryRun?: boolean; diff?: boolean; check?: boolean; author?: string }) => {
+    .option('--push', 'remote --repo only: commit on the default branch and push (refused for production)')
+    .option('--pr', 'remote --repo only: push a gen-gitops/<env> branch and open or update a GitHub pull request')
+    .option('--workdir <dir>', 'remote --repo only: where the working clone lives (default: under ~/.cache/gen-gitops)')
+    .option('--github-repo <owner/name>', 'GitHub repository for --pr (default: from the remote URL)')
+    .option('--github-api-url <url>', 'GitHub API URL for --pr, e.g. https://github.example.com/api/v3 (default: $GITHUB_API_URL or api.github.com)')
+    .action(async (o: GenerateFlags) => {
+      if (isRemoteUrl(o.repo)) {
+        const { deliver } = await import('./deliver.js');
+        if (o.push && o.pr) throw new UsageError('choose one of --push and --pr');
+        const mode = o.check ? 'check' : o.dryRun ? 'dry-run' : o.pr ? 'pr' : o.push ? 'push' : undefined;
+        if (!mode) throw new UsageError(`--repo ${redactUrl(o.repo)} is a remote: add --push or --pr to deliver, or --dry-run to preview`);
+        const result = await deliver({
+          source: resolve(io.cwd, o.source),
+          remote: o.repo,
+          workdir: o.workdir ? resolve(io.cwd, o.workdir) : undefined,
+          envs: o.env,
+          all: o.all === true,
+          mode,
+          diff: o.diff === true,
+          author: o.author ? parseAuthor(o.author) : undefined,
+          githubRepo: o.githubRepo,
+          githubApiUrl: o.githubApiUrl,
+          environ: io.environ,
+        });
+        for (const w of formatWarnings(result.warnings)) io.err(w);
+        for (const l of formatGenerateResult(result, { dryRun: mode === 'dry-run' || mode === 'check' })) io.out(l);
+        if (result.status === 'out-of-date') exitCode = ExitCode.outOfDate;
+        return;
+      }
+      if (o.push || o.pr) throw new UsageError(`--${o.push ? 'push' : 'pr'} needs a remote config repo: pass --repo <url> (https, ssh or file://)`);
       const { generate } = await import('./run.js');
       const result = await generate({
         source: resolve(io.cwd, o.source),

@@ -23,5 +23,8 @@ export function formatGenerateResult(r: GenerateResult, opts: { dryRun: boolean 
   }
   if (r.diffs.length > 0) lines.push('', ...r.diffs);
   if (r.commit) lines.push(`committed ${r.commit.slice(0, 12)}`);
+  const d = r as GenerateResult & { pushed?: { branch: string; commit: string }; pullRequest?: { number: number; url: string; action: string } };
+  if (d.pushed) lines.push(`pushed ${d.pushed.commit.slice(0, 12)} to ${d.pushed.branch}`);
+  if (d.pullRequest) lines.push(`pull request #${d.pullRequest.number} ${d.pullRequest.action}: ${d.pullRequest.url}`);
   return lines;
 }

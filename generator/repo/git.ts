@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { UserError } from '../errors.js';
@@ -74,8 +75,8 @@ export class LocalConfigRepo {
 
   /** Undoes `git add` of our paths after a failed commit. */
   async unstage(paths: string[]): Promise<void> {
-    if ((await this.head()) === undefined) await this.git.raw(['rm', '--cached', '-r', '--quiet', '--ignore-unmatch', '--', ...paths]).catch(() => undefined);
-    else await this.git.raw(['reset', '--quiet', '--', ...paths]).catch(() => undefined);
+    const noHead = (await this.head()) === undefined;
+    await withPathspecFile(paths, (spec) => this.git.raw(noHead ? ['rm', '--cached', '-r', '--quiet', '--ignore-unmatch', ...spec] : ['reset', '--quiet', ...spec])).catch(() => undefined);
   }
 
   private async configuredAuthor(): Promise<Author | undefined> {
@@ -90,13 +91,30 @@ export class LocalConfigRepo {
    */
   async commit(paths: string[], message: string, author?: Author): Promise<string | undefined> {
     if (paths.length === 0) return undefined;
-    await this.git.raw(['add', '--all', '--', ...paths]);
-    const staged = (await this.git.raw(['diff', '--cached', '--name-only', '--', ...paths])).trim();
-    if (!staged) return undefined;
-    const who = author ?? (await this.configuredAuthor()) ?? DEFAULT_AUTHOR;
-    const identity = simpleGit({ baseDir: this.root, config: [`user.name=${who.name}`, `user.email=${who.email}`] });
-    // Only our paths: anything else someone staged in this repo stays staged, uncommitted.
-    await identity.raw(['commit', '--no-verify', '--quiet', '-m', message, '--', ...paths]);
-    return this.head();
+    // Paths go through a pathspec file: a fleet's thousands of paths overflow argv (spawn E2BIG).
+    return withPathspecFile(paths, async (spec) => {
+      await this.git.raw(['add', '--all', ...spec]);
+      // `git diff` takes no pathspec file: list everything staged, keep ours.
+      const ours = new Set(paths);
+      const staged = (await this.git.raw(['diff', '--cached', '--name-only', '-z'])).split('\0').some((p) => ours.has(p));
+      if (!staged) return undefined;
+      const who = author ?? (await this.configuredAuthor()) ?? DEFAULT_AUTHOR;
+      const identity = simpleGit({ baseDir: this.root, config: [`user.name=${who.name}`, `user.email=${who.email}`] });
+      // Only our paths: anything else someone staged in this repo stays staged, uncommitted.
+      await identity.raw(['commit', '--no-verify', '--quiet', '-m', message, ...spec]);
+      return this.head();
+    });
+  }
+}
+
+let pathspecFiles = 0;
+/** Runs `fn` with git arguments that read `paths` (literal, NUL-separated) from a temporary file. */
+async function withPathspecFile<T>(paths: string[], fn: (spec: string[]) => Promise<T>): Promise<T> {
+  const file = join(tmpdir(), `gen-gitops-pathspec-${process.pid}-${pathspecFiles++}`);
+  writeFileSync(file, paths.map((p) => `:(literal)${p}`).join('\0'));
+  try {
+    return await fn([`--pathspec-from-file=${file}`, '--pathspec-file-nul']);
+  } finally {
+    rmSync(file, { force: true });
   }
 }

@@ -1,11 +1,15 @@
 import type { SecretProviderName } from '../environment/types.js';
 import { existingProvider } from './existing.js';
+import { externalSecretsProvider } from './external.js';
 import { plainProvider } from './plain.js';
 import type { SecretProvider } from './provider.js';
+import { sealedSecretsProvider } from './sealed.js';
 
 const providers = new Map<SecretProviderName, SecretProvider>([
   ['existing', existingProvider],
   ['plain', plainProvider],
+  ['sealed-secrets', sealedSecretsProvider],
+  ['external-secrets', externalSecretsProvider],
 ]);
 
 export function registerSecretProvider(p: SecretProvider): void {

@@ -1,0 +1,252 @@
+/**
+ * The AppProject every generated Application belongs to (least privilege),
+ * and ports of the AppProject checks ArgoCD applies to an Application and its
+ * resources (argoproj/argo-cd pkg/apis/application/v1alpha1/app_project_types.go
+ * IsSourcePermitted, IsDestinationPermitted, IsGroupKindNamePermitted, and
+ * util/git NormalizeGitURL), so tests and the preview can ask the same
+ * questions ArgoCD asks.
+ */
+import type { KubeObject } from '../charts/environment.js';
+import { MANAGED_BY, waveAnnotation } from '../charts/labels.js';
+import type { EnvironmentSpec, SecretProviderName } from '../environment/types.js';
+import { PART_OF } from '../environment/resolve.js';
+import { goPathMatch } from './git-generator.js';
+import { isDenyPattern, projectGlobMatch } from './glob.js';
+
+export const DEFAULT_PROJECT = 'mlflow';
+
+/** ArgoCD applies argocd/ in wave order: the project before the ApplicationSets that name it. */
+export const ArgoWave = { project: -1, clusterResources: 0, environments: 1 } as const;
+
+export interface GroupKind {
+  group: string;
+  kind: string;
+}
+
+export interface Destination {
+  server: string;
+  namespace: string;
+}
+
+/**
+ * Namespaced kinds each part of an environment renders (generator/charts and
+ * generator/secrets). Persistent volume claims are created by the StatefulSet
+ * controller from volumeClaimTemplates and Pods by their controllers: ArgoCD
+ * never applies them, so the project does not allow them.
+ */
+const ALWAYS: GroupKind[] = [
+  { group: '', kind: 'ConfigMap' }, // MLflow configuration
+  { group: '', kind: 'Service' }, // MLflow NodePort (+ database services when embedded)
+  { group: 'apps', kind: 'Deployment' }, // MLflow
+  { group: 'batch', kind: 'Job' }, // `mlflow db upgrade` hook (+ MinIO bucket job)
+];
+const EMBEDDED: GroupKind[] = [{ group: 'apps', kind: 'StatefulSet' }];
+const SECRET_KINDS: Record<SecretProviderName, (spec: EnvironmentSpec) => GroupKind[]> = {
+  existing: () => [],
+  plain: () => [{ group: '', kind: 'Secret' }],
+  'sealed-secrets': () => [{ group: 'bitnami.com', kind: 'SealedSecret' }],
+  'external-secrets': (spec) => [
+    { group: 'external-secrets.io', kind: 'ExternalSecret' },
+    ...(spec.secrets.external?.generatePasswords ? [{ group: 'generators.external-secrets.io', kind: 'Password' }] : []),
+  ],
+};
+
+/** The only cluster-scoped kind we render: each environment's namespace and the clusters' shared ones. */
+export const CLUSTER_KINDS: GroupKind[] = [{ group: '', kind: 'Namespace' }];
+
+const compareGroupKind = (a: GroupKind, b: GroupKind) => (a.group === b.group ? cmp(a.kind, b.kind) : cmp(a.group, b.group));
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Namespaced kinds rendered for these environments, sorted by group then kind. */
+export function namespacedKinds(specs: EnvironmentSpec[]): GroupKind[] {
+  const all = new Map<string, GroupKind>();
+  for (const spec of specs) {
+    const kinds = [...ALWAYS, ...(spec.postgres.embedded || spec.minio.embedded ? EMBEDDED : []), ...SECRET_KINDS[spec.secrets.provider](spec)];
+    for (const k of kinds) all.set(`${k.group}/${k.kind}`, k);
+  }
+  return [...all.values()].sort(compareGroupKind);
+}
+
+/** Every namespace an environment's objects are written to. */
+export function environmentNamespaces(spec: EnvironmentSpec): string[] {
+  const ns = new Set([spec.namespace]);
+  if (spec.postgres.embedded) ns.add(spec.postgres.embedded.namespace);
+  if (spec.minio.embedded) ns.add(spec.minio.embedded.namespace);
+  return [...ns].sort();
+}
+
+/** (server, namespace) pairs of every environment, sorted and unique. */
+export function projectDestinations(specs: EnvironmentSpec[]): Destination[] {
+  const seen = new Map<string, Destination>();
+  for (const spec of specs) {
+    for (const namespace of environmentNamespaces(spec)) seen.set(`${spec.cluster.server} ${namespace}`, { server: spec.cluster.server, namespace });
+  }
+  return [...seen.values()].sort((a, b) => (a.server === b.server ? cmp(a.namespace, b.namespace) : cmp(a.server, b.server)));
+}
+
+/**
+ * The AppProject: sources = the config repo only; destinations = exactly the
+ * (server, namespace) pairs the environments render into; cluster-scoped
+ * resources = Namespace only; namespaced resources = the kinds we render.
+ * Depends on every environment, never on a selection.
+ */
+export function buildAppProject(specs: EnvironmentSpec[], opts: { name: string; repoURL: string }): KubeObject {
+  const envs = [...specs].sort((a, b) => cmp(a.name, b.name));
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AppProject',
+    metadata: {
+      name: opts.name,
+      labels: { 'app.kubernetes.io/part-of': PART_OF, 'app.kubernetes.io/managed-by': MANAGED_BY },
+      annotations: waveAnnotation(ArgoWave.project),
+    },
+    spec: {
+      description: `MLflow environments rendered by gen-gitops (${envs.map((e) => e.name).join(', ') || 'none'}); generated, do not edit`,
+      sourceRepos: [opts.repoURL],
+      destinations: projectDestinations(envs),
+      clusterResourceWhitelist: CLUSTER_KINDS.map((k) => ({ ...k })),
+      namespaceResourceWhitelist: namespacedKinds(envs),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// ArgoCD's checks
+// ---------------------------------------------------------------------------
+
+/** The parts of an AppProject spec the checks read. */
+export interface ProjectSpec {
+  sourceRepos?: string[];
+  destinations?: { server?: string; name?: string; namespace?: string }[];
+  clusterResourceWhitelist?: { group?: string; kind?: string; name?: string }[];
+  clusterResourceBlacklist?: { group?: string; kind?: string; name?: string }[];
+  namespaceResourceWhitelist?: { group?: string; kind?: string }[] | null;
+  namespaceResourceBlacklist?: { group?: string; kind?: string }[];
+  permitOnlyProjectScopedClusters?: boolean;
+}
+
+const SSH_URL = /^(ssh:\/\/)?([^/:]*?)@[^@]+$/;
+const SIMPLE_URL = /^([a-z][a-z0-9+.-]*):\/\/([a-z0-9._~!$&'()*+,;=:%@-]*)(\/[a-z0-9._~!$&'()*+,;=:@%/-]*)?$/;
+
+/**
+ * util/git NormalizeGitURL for the URLs whose net/url round trip is the
+ * identity (scheme://host[:port]/path without query, fragment or characters
+ * url.String would escape). Anything else throws: the preview must not guess.
+ */
+export function normalizeGitURL(repo: string): string {
+  let r = repo.trim().toLowerCase();
+  if (SSH_URL.test(r) && !r.startsWith('ssh://')) r = `ssh://${r.replace(':', '/')}`;
+  if (r.endsWith('.git')) r = r.slice(0, -4);
+  if (!SIMPLE_URL.test(r)) throw new Error(`cannot normalise repository URL ${JSON.stringify(repo)} exactly as ArgoCD does (only scheme://host/path URLs are supported)`);
+  return r.startsWith('ssh://') ? r.slice('ssh://'.length) : r;
+}
+
+/** AppProject.IsSourcePermitted (single source). */
+export function isSourcePermitted(project: ProjectSpec, repoURL: string): boolean {
+  const src = normalizeGitURL(repoURL);
+  let any = false;
+  for (const repo of project.sourceRepos ?? []) {
+    const normalized = isDenyPattern(repo) ? `!${normalizeGitURL(repo.slice(1))}` : normalizeGitURL(repo);
+    const matched = projectGlobMatch(normalized, src, true, '/');
+    if (matched) any = true;
+    else if (isDenyPattern(normalized)) return false;
+  }
+  return any;
+}
+
+/**
+ * AppProject.isDestinationMatched for a destination cluster known by server
+ * URL only. Destinations that name clusters, and permitOnlyProjectScopedClusters,
+ * need ArgoCD's cluster registry: those projects are refused (throws).
+ */
+export function isDestinationPermitted(project: ProjectSpec, dst: { server: string; namespace: string }): boolean {
+  if (project.permitOnlyProjectScopedClusters) throw new Error('the project sets permitOnlyProjectScopedClusters, which depends on the clusters registered in ArgoCD');
+  let any = false;
+  for (const item of project.destinations ?? []) {
+    const itemName = item.name ?? '';
+    if (itemName !== '') throw new Error(`the project allows destination cluster name ${JSON.stringify(itemName)}: matching cluster names needs ArgoCD's cluster registry`);
+    const itemServer = item.server ?? '';
+    const itemNamespace = item.namespace ?? '';
+    const nameMatched = false; // dst.Name is unknown offline; no item names a cluster (checked above)
+    const serverMatched = dst.server !== '' && projectGlobMatch(itemServer, dst.server, true);
+    const namespaceMatched = projectGlobMatch(itemNamespace, dst.namespace, true);
+    const matched = (serverMatched || nameMatched) && namespaceMatched;
+    if (matched) any = true;
+    else if ((!nameMatched && isDenyPattern(itemName)) || (!serverMatched && isDenyPattern(itemServer) && namespaceMatched)) return false;
+    else if (!namespaceMatched && isDenyPattern(itemNamespace) && serverMatched) return false;
+  }
+  return any;
+}
+
+/** filepath.Match as isResourceInList uses it: a malformed pattern does not match. */
+function fileMatch(pattern: string, value: string): boolean {
+  try {
+    return goPathMatch(pattern, value);
+  } catch {
+    return false;
+  }
+}
+
+/** AppProject.IsGroupKindNamePermitted */
+export function isGroupKindPermitted(project: ProjectSpec, gk: GroupKind, name: string, namespaced: boolean): boolean {
+  const inList = (list: { group?: string; kind?: string; name?: string }[], named: boolean) =>
+    list.some((item) => fileMatch(item.kind ?? '', gk.kind) && fileMatch(item.group ?? '', gk.group) && (!named || !item.name || fileMatch(item.name, name)));
+  if (namespaced) {
+    const white = project.namespaceResourceWhitelist;
+    const black = project.namespaceResourceBlacklist ?? [];
+    const whitelisted = white === undefined || white === null || (white.length !== 0 && inList(white, false));
+    return whitelisted && !(black.length !== 0 && inList(black, false));
+  }
+  const white = project.clusterResourceWhitelist ?? [];
+  const black = project.clusterResourceBlacklist ?? [];
+  return white.length !== 0 && inList(white, true) && !(black.length !== 0 && inList(black, true));
+}
+
+/** Group of an apiVersion: `apps/v1` → `apps`, `v1` → ``. */
+export function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+}
+
+/** Cluster-scoped kinds of the core APIs (what API discovery would say). */
+const CLUSTER_SCOPED = new Set([
+  '/Namespace',
+  '/Node',
+  '/PersistentVolume',
+  'rbac.authorization.k8s.io/ClusterRole',
+  'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'apiextensions.k8s.io/CustomResourceDefinition',
+  'storage.k8s.io/StorageClass',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'scheduling.k8s.io/PriorityClass',
+  'networking.k8s.io/IngressClass',
+  'external-secrets.io/ClusterSecretStore',
+  'external-secrets.io/ClusterExternalSecret',
+  'argoproj.io/ClusterWorkflowTemplate',
+]);
+
+/**
+ * AppProject.IsResourcePermitted for rendered objects, as the application
+ * controller checks them at sync: kind allowed, and for namespaced objects the
+ * (server, namespace) pair allowed (an object without a namespace goes to the
+ * Application's destination namespace). Returns one message per refused object.
+ */
+export function projectViolations(
+  project: ProjectSpec,
+  destination: { server: string; namespace: string },
+  objects: { path: string; object: Record<string, unknown> }[],
+): string[] {
+  const out: string[] = [];
+  for (const { path, object } of objects) {
+    const meta = (object.metadata ?? {}) as { name?: string; namespace?: string };
+    const gk = { group: groupOf(String(object.apiVersion ?? '')), kind: String(object.kind ?? '') };
+    const namespaced = !CLUSTER_SCOPED.has(`${gk.group}/${gk.kind}`);
+    const namespace = namespaced ? meta.namespace || destination.namespace : '';
+    const label = `${path}: ${gk.group ? `${gk.group}/` : ''}${gk.kind} ${namespace ? `${namespace}/` : ''}${meta.name ?? ''}`;
+    if (!isGroupKindPermitted(project, gk, meta.name ?? '', namespaced)) out.push(`${label}: kind not permitted by the project`);
+    else if (namespaced && !isDestinationPermitted(project, { server: destination.server, namespace })) {
+      out.push(`${label}: namespace ${namespace} on ${destination.server} not permitted by the project`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,158 @@
+import { ExitCode, UsageError, UserError } from './errors.js';
+import { packageVersion } from './paths.js';
+import { unifiedDiff } from './render/diff.js';
+import type { GroupSummary, Plan } from './render/plan.js';
+import { summarizeChanges } from './render/summary.js';
+import { renderTemplate } from './render/templates.js';
+import { LocalConfigRepo, type Author } from './repo/git.js';
+import type { PullRequest } from './repo/github.js';
+import { defaultWorkdir, redactUrl, RemoteWorkdir } from './repo/remote.js';
+import { commitMessage, loadInput, planRender, writeAndCommit, type GenerateResult, type LoadedInput, type SecretInputs } from './run.js';
+
+export interface DeliverOptions extends SecretInputs {
+  source: string;
+  /** Remote URL of the config repo. */
+  remote: string;
+  workdir?: string;
+  envs: string[];
+  all: boolean;
+  mode: 'push' | 'pr' | 'dry-run' | 'check';
+  diff: boolean;
+  author?: Author;
+  githubRepo?: string;
+  githubApiUrl?: string;
+  /** Push attempts when the remote moves meanwhile. */
+  attempts?: number;
+  /** Test hook: runs after the commit and before each push (to move the remote in between). */
+  beforePush?: (attempt: number) => Promise<void>;
+}
+
+export interface DeliverResult extends GenerateResult {
+  pushed?: { branch: string; commit: string };
+  pullRequest?: PullRequest & { action: 'opened' | 'updated' };
+}
+
+/** `gen-gitops/<env…>`: one branch (and so one pull request) per set of environments. */
+export function prBranch(environments: string[]): string {
+  return `gen-gitops/${[...environments].sort().join('-')}`;
+}
+
+const GITHUB_HOST = 'github.com';
+
+function apiHost(apiUrl: string | undefined): string | undefined {
+  if (!apiUrl) return undefined;
+  try {
+    return new URL(apiUrl).host;
+  } catch {
+    throw new UsageError(`--github-api-url must be a URL like https://github.example.com/api/v3, got "${apiUrl}"`);
+  }
+}
+
+export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
+  const input = loadInput(opts.source, opts.envs, opts.all);
+  if (opts.mode === 'push') {
+    const protectedEnvs = input.all.filter((e) => input.selected.includes(e.name) && isProductionValue(e.value));
+    if (protectedEnvs.length > 0) {
+      throw new UsageError(
+        `${protectedEnvs.map((e) => e.name).join(', ')} is a production environment: changes reach it only through a reviewed pull request; run with --pr instead of --push`,
+      );
+    }
+  }
+  const apiUrl = opts.githubApiUrl ?? opts.environ.GITHUB_API_URL;
+  const token = opts.environ.GITHUB_TOKEN;
+  const hosts = [GITHUB_HOST, ...(apiHost(apiUrl) ? [apiHost(apiUrl)!] : [])];
+  const workdir = new RemoteWorkdir(opts.remote, opts.workdir ?? defaultWorkdir(opts.remote, opts.environ), { token, hosts }, opts.environ);
+
+  // Fail on a missing PR setting before touching the network.
+  const github = opts.mode === 'pr' ? await pullRequestClient(opts, token, apiUrl) : undefined;
+
+  await workdir.prepare();
+  const base = github ? await github.defaultBranch() : workdir.defaultBranch;
+  if (base !== workdir.defaultBranch) {
+    workdir.defaultBranch = base;
+    await workdir.resetTo(base);
+  }
+
+  const attempts = opts.attempts ?? 3;
+  let kept: string | undefined;
+  for (let attempt = 1; ; attempt++) {
+    const { plan, groups } = await planRender(input, workdir.dir, opts);
+    const result = resultBase(input, plan, groups, opts, workdir);
+    if (opts.mode === 'check') return { ...result, status: plan.changes.length > 0 ? 'out-of-date' : 'up-to-date' };
+    if (plan.changes.length === 0) return { ...result, status: 'up-to-date' };
+    if (opts.mode === 'dry-run') return { ...result, status: 'planned' };
+
+    const branch = opts.mode === 'pr' ? prBranch(input.selected) : base;
+    if (opts.mode === 'pr') await workdir.git.run(workdir.dir, ['checkout', '--quiet', '-B', branch]);
+    const repo = await LocalConfigRepo.open(workdir.dir, { create: false });
+    const commit = await writeAndCommit(repo, plan, commitMessage(input.selected, groups), opts.author);
+    if (!commit) return { ...result, status: 'up-to-date' };
+    await opts.beforePush?.(attempt);
+    // Our own PR branch is rebuilt from the default branch each run: force is safe there, never on the default branch.
+    const pushed = await workdir.push(branch, { force: opts.mode === 'pr' });
+    if (pushed === 'pushed') {
+      const pullRequest = github ? await openOrUpdate(github, { branch, base, input, plan }) : undefined;
+      return { ...result, status: 'committed', commit, pushed: { branch, commit }, pullRequest };
+    }
+    // Someone pushed meanwhile: keep our commit reachable, re-render on the new tip.
+    kept = `gen-gitops/unpushed-${commit.slice(0, 12)}`;
+    await workdir.keep(kept, commit);
+    if (attempt >= attempts) {
+      throw new UserError(
+        `pushing to ${workdir.display} was rejected ${attempts} times because the remote kept moving; nothing was force-pushed.\n    hint: run again; the last rendered commit is kept as branch ${kept} in ${workdir.dir}`,
+        ExitCode.failure,
+      );
+    }
+    await workdir.fetch();
+    await workdir.resetTo(base);
+  }
+}
+
+function isProductionValue(v: { name: string; production?: boolean }): boolean {
+  return v.production === true || v.name === 'prod' || v.name === 'production';
+}
+
+function resultBase(input: LoadedInput, plan: Plan, groups: GroupSummary[], opts: DeliverOptions, workdir: RemoteWorkdir) {
+  return {
+    environments: input.selected,
+    plan,
+    groups,
+    diffs: opts.diff ? plan.changes.map(unifiedDiff) : [],
+    warnings: input.warnings,
+    repo: redactUrl(workdir.url),
+  };
+}
+
+async function pullRequestClient(opts: DeliverOptions, token: string | undefined, apiUrl: string | undefined) {
+  const { createGitHubClient, parseGitHubRemote } = await import('./repo/github.js');
+  const target = opts.githubRepo ? parseOwnerRepo(opts.githubRepo) : parseGitHubRemote(opts.remote);
+  if (!target) throw new UsageError(`cannot tell the GitHub repository from ${redactUrl(opts.remote)}; pass --github-repo owner/name`);
+  if (!token) throw new UsageError('--pr needs a GitHub token in GITHUB_TOKEN (scopes: repo, or fine-grained contents: write + pull requests: write)');
+  return createGitHubClient({ owner: target.owner, repo: target.repo, token, apiUrl });
+}
+
+function parseOwnerRepo(s: string): { owner: string; repo: string } {
+  const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(s);
+  if (!m) throw new UsageError(`--github-repo must be owner/name, got "${s}"`);
+  return { owner: m[1]!, repo: m[2]! };
+}
+
+async function openOrUpdate(
+  github: Awaited<ReturnType<typeof pullRequestClient>>,
+  p: { branch: string; base: string; input: LoadedInput; plan: Plan },
+): Promise<PullRequest & { action: 'opened' | 'updated' }> {
+  const summary = summarizeChanges(p.plan);
+  const context = {
+    environments: p.input.selected,
+    images: summary.groups.flatMap((g) => g.images),
+    summary,
+    base: p.base,
+    version: packageVersion,
+    sources: p.input.selected.map((e) => `environments/${e}.yaml`),
+  };
+  const title = renderTemplate('pr-title.hbs', context).trim();
+  const body = renderTemplate('pr-body.md.hbs', context);
+  const existing = await github.findOpenPullRequest(p.branch);
+  if (existing) return { ...(await github.updatePullRequest(existing.number, { title, body })), action: 'updated' };
+  return { ...(await github.openPullRequest({ head: p.branch, base: p.base, title, body })), action: 'opened' };
+}

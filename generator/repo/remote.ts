@@ -1,0 +1,191 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+
+/** `https://…`, `http://…`, `ssh://…`, `git@host:org/repo.git`, `file://…`: anything git clones that is not a plain path. */
+export function isRemoteUrl(s: string): boolean {
+  return /^(https?|ssh|git|file):\/\//.test(s) || /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:/.test(s);
+}
+
+/** The URL without credentials, for messages and for ArgoCD's repoURL. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/)[^@/]+@/, '$1');
+}
+
+/** Where the working clone of a remote lives: --workdir, else the user's cache directory. */
+export function defaultWorkdir(url: string, environ: Record<string, string | undefined>): string {
+  const cache = environ.XDG_CACHE_HOME || join(environ.HOME || homedir(), '.cache');
+  const slug = redactUrl(url).replace(/^[a-z]+:\/\//, '').replace(/[^A-Za-z0-9._-]+/g, '_').slice(-60);
+  const hash = createHash('sha256').update(redactUrl(url)).digest('hex').slice(0, 10);
+  return join(cache, 'gen-gitops', 'repos', `${slug}-${hash}`);
+}
+
+export interface RemoteAuth {
+  /** A GitHub token, sent as an HTTP header for https remotes on `hosts`; never written to disk or argv. */
+  token?: string;
+  hosts: string[];
+}
+
+/**
+ * Git run as a child process with our own environment. Credentials travel in
+ * GIT_CONFIG_* variables (http.<origin>/.extraheader), so they never reach
+ * .git/config, the command line (ps), or any message we print.
+ */
+export class GitRunner {
+  constructor(
+    private readonly url: string,
+    private readonly auth: RemoteAuth,
+    private readonly environ: Record<string, string | undefined>,
+  ) {}
+
+  private env(): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.environ)) if (v !== undefined && !k.startsWith('GIT_CONFIG_')) env[k] = v;
+    // Never wait for a password prompt in automation.
+    env.GIT_TERMINAL_PROMPT = '0';
+    const origin = /^(https:\/\/[^/@]+(?:@[^/]+)?)\//.exec(this.url);
+    const host = origin ? new URL(redactUrl(this.url)).host : undefined;
+    if (this.auth.token && origin && host && this.auth.hosts.includes(host)) {
+      const basic = Buffer.from(`x-access-token:${this.auth.token}`).toString('base64');
+      env.GIT_CONFIG_COUNT = '1';
+      env.GIT_CONFIG_KEY_0 = `http.https://${host}/.extraheader`;
+      env.GIT_CONFIG_VALUE_0 = `AUTHORIZATION: basic ${basic}`;
+    }
+    return env;
+  }
+
+  run(cwd: string, args: string[]): Promise<string> {
+    return new Promise((done, fail) => {
+      execFile('git', args, { cwd, env: this.env(), maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+        if (err) fail(new GitCommandError(args, this.scrub(String(stderr || err.message))));
+        else done(String(stdout));
+      });
+    });
+  }
+
+  /** Removes the token and URL credentials from git's own messages. */
+  scrub(text: string): string {
+    let out = text.replace(/([a-z]+:\/\/)[^@/\s]+@/g, '$1');
+    if (this.auth.token) out = out.split(this.auth.token).join('***');
+    return out.trim();
+  }
+}
+
+export class GitCommandError extends Error {
+  constructor(
+    readonly args: string[],
+    readonly stderr: string,
+  ) {
+    super(`git ${args[0] ?? ''} failed: ${stderr}`);
+  }
+}
+
+/**
+ * A working clone of a remote config repo in a cache folder that belongs to
+ * gen-gitops alone: it is reset to the remote's tip before every render, so
+ * nothing a person did elsewhere is ever touched or pushed.
+ */
+export class RemoteWorkdir {
+  readonly git: GitRunner;
+  defaultBranch = 'main';
+
+  constructor(
+    readonly url: string,
+    readonly dir: string,
+    auth: RemoteAuth,
+    environ: Record<string, string | undefined>,
+  ) {
+    this.git = new GitRunner(url, auth, environ);
+  }
+
+  get display(): string {
+    return redactUrl(this.url);
+  }
+
+  private fail(action: string, e: unknown, hint: string): never {
+    const detail = e instanceof GitCommandError ? e.stderr : this.git.scrub(String((e as Error).message ?? e));
+    throw new UserError(`${action} ${this.display} failed: ${detail}\n    hint: ${hint}`);
+  }
+
+  /** Clones (first use) or fetches, then checks out the default branch at the remote's tip. */
+  async prepare(): Promise<void> {
+    const authHint = 'check the URL and that git can reach it (for GitHub over https, set GITHUB_TOKEN to a token with contents: write)';
+    if (!existsSync(join(this.dir, '.git'))) {
+      rmSync(this.dir, { recursive: true, force: true });
+      mkdirSync(this.dir, { recursive: true });
+      try {
+        await this.git.run(this.dir, ['clone', '--quiet', '--no-tags', this.url, '.']);
+      } catch (e) {
+        rmSync(this.dir, { recursive: true, force: true });
+        this.fail('cloning', e, authHint);
+      }
+    }
+    try {
+      await this.git.run(this.dir, ['remote', 'set-url', 'origin', this.url]);
+      await this.git.run(this.dir, ['fetch', '--quiet', '--prune', 'origin']);
+    } catch (e) {
+      this.fail('fetching', e, authHint);
+    }
+    this.defaultBranch = await this.remoteDefaultBranch();
+    await this.resetTo(this.defaultBranch);
+  }
+
+  private async remoteDefaultBranch(): Promise<string> {
+    try {
+      const out = await this.git.run(this.dir, ['ls-remote', '--symref', 'origin', 'HEAD']);
+      const m = /^ref: refs\/heads\/(\S+)\s+HEAD/m.exec(out);
+      if (m) return m[1]!;
+    } catch {
+      // an empty remote has no HEAD yet
+    }
+    return 'main';
+  }
+
+  /** Local branch `branch` = origin's, or an empty (unborn) branch when the remote has none yet. */
+  async resetTo(branch: string): Promise<void> {
+    const remoteRef = `refs/remotes/origin/${branch}`;
+    const exists = await this.git.run(this.dir, ['rev-parse', '--verify', '--quiet', remoteRef]).then(
+      () => true,
+      () => false,
+    );
+    if (exists) {
+      await this.git.run(this.dir, ['checkout', '--quiet', '--force', '-B', branch, remoteRef]);
+    } else {
+      await this.git.run(this.dir, ['checkout', '--quiet', '--force', '--orphan', branch]);
+      await this.git.run(this.dir, ['rm', '-r', '--quiet', '--cached', '--ignore-unmatch', '.']);
+    }
+    await this.git.run(this.dir, ['clean', '-fdq']);
+  }
+
+  async fetch(): Promise<void> {
+    await this.git.run(this.dir, ['fetch', '--quiet', '--prune', 'origin']);
+  }
+
+  /** Pushes HEAD to `branch`; `force` only for gen-gitops's own PR branches. */
+  async push(branch: string, opts: { force: boolean }): Promise<'pushed' | 'rejected'> {
+    try {
+      await this.git.run(this.dir, ['push', '--quiet', '--porcelain', ...(opts.force ? ['--force'] : []), 'origin', `HEAD:refs/heads/${branch}`]);
+      return 'pushed';
+    } catch (e) {
+      const text = e instanceof GitCommandError ? e.stderr : String(e);
+      if (/non-fast-forward|fetch first|\[rejected\]|stale info|failed to push some refs/.test(text) && !/denied|permission|authentication|403|401/i.test(text)) return 'rejected';
+      this.fail('pushing to', e, 'check that the token or SSH key may push to this repository and that the branch is not protected against gen-gitops');
+    }
+  }
+
+  async head(): Promise<string> {
+    return (await this.git.run(this.dir, ['rev-parse', 'HEAD'])).trim();
+  }
+
+  /** Keeps a commit reachable under a local branch so it is never lost. */
+  async keep(ref: string, commit: string): Promise<void> {
+    await this.git.run(this.dir, ['branch', '--force', ref, commit]);
+  }
+}
+
+export function resolveRepoArg(repo: string, cwd: string): { remote?: string; path: string } {
+  return isRemoteUrl(repo) ? { remote: repo, path: '' } : { path: resolve(cwd, repo) };
+}
