@@ -40,6 +40,8 @@ interface GenerateFlags extends CommonOptions {
   workdir?: string;
   githubRepo?: string;
   githubApiUrl?: string;
+  force?: boolean;
+  lockTimeout: string;
 }
 
 /** Parses arguments, runs, prints, and maps errors to exit codes; nothing else lives here. */
@@ -68,6 +70,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .option('--diff', 'with the plan, print a unified diff of every changed file')
     .addOption(new Option('--check', 'exit 3 when the config repo is not up to date; write nothing (for CI)'))
     .option('--author <author>', 'commit author, "Name <email>" (default: git config user.*, else gen-gitops)')
+    .option('--force', 'overwrite uncommitted changes inside gen-gitops\'s own folders of the config repo')
+    .option('--lock-timeout <seconds>', 'how long to wait for another run on the same config repo', '30')
     .option('--push', 'remote --repo only: commit on the default branch and push (refused for production)')
     .option('--pr', 'remote --repo only: push a gen-gitops/<env> branch and open or update a GitHub pull request')
     .option('--workdir <dir>', 'remote --repo only: where the working clone lives (default: under ~/.cache/gen-gitops)')
@@ -109,6 +113,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         check: o.check === true,
         author: o.author ? parseAuthor(o.author) : undefined,
         environ: io.environ,
+        force: o.force === true,
+        lockTimeoutMs: seconds(o.lockTimeout, '--lock-timeout') * 1000,
       });
       for (const w of formatWarnings(result.warnings)) io.err(w);
       for (const l of formatGenerateResult(result, { dryRun: o.dryRun === true || o.check === true })) io.out(l);
@@ -131,6 +137,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   } catch (e) {
     return reportError(e, io, debug);
   }
+}
+
+function seconds(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0 || n > 3600) throw new UsageError(`${flag} must be a number of seconds from 0 to 3600, got "${v}"`);
+  return n;
 }
 
 function reportError(e: unknown, io: CliIo, debug: boolean): number {

@@ -1,4 +1,5 @@
 import { ExitCode, UsageError, UserError } from './errors.js';
+import { lockRepo } from './repo/lock.js';
 import { packageVersion } from './paths.js';
 import { unifiedDiff } from './render/diff.js';
 import type { GroupSummary, Plan } from './render/plan.js';
@@ -21,6 +22,7 @@ export interface DeliverOptions extends SecretInputs {
   author?: Author;
   githubRepo?: string;
   githubApiUrl?: string;
+  lockTimeoutMs?: number;
   /** Push attempts when the remote moves meanwhile. */
   attempts?: number;
   /** Test hook: runs after the commit and before each push (to move the remote in between). */
@@ -66,6 +68,16 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
   // Fail on a missing PR setting before touching the network.
   const github = opts.mode === 'pr' ? await pullRequestClient(opts, token, apiUrl) : undefined;
 
+  // Two runs sharing a working clone would reset each other's work.
+  const lock = await lockRepo(workdir.dir, { waitMs: opts.lockTimeoutMs ?? 30_000, stateDir: `${workdir.dir}.state` });
+  try {
+    return await deliverLocked(opts, input, workdir, github);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function deliverLocked(opts: DeliverOptions, input: LoadedInput, workdir: RemoteWorkdir, github: Awaited<ReturnType<typeof pullRequestClient>> | undefined): Promise<DeliverResult> {
   await workdir.prepare();
   const base = github ? await github.defaultBranch() : workdir.defaultBranch;
   if (base !== workdir.defaultBranch) {
@@ -76,7 +88,8 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
   const attempts = opts.attempts ?? 3;
   let kept: string | undefined;
   for (let attempt = 1; ; attempt++) {
-    const { plan, groups } = await planRender(input, workdir.dir, opts);
+    const planned = await planRender(input, workdir.dir, opts);
+    const { plan, groups } = planned;
     const result = resultBase(input, plan, groups, opts, workdir);
     if (opts.mode === 'check') return { ...result, status: plan.changes.length > 0 ? 'out-of-date' : 'up-to-date' };
     if (plan.changes.length === 0) return { ...result, status: 'up-to-date' };
@@ -85,7 +98,7 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
     const branch = opts.mode === 'pr' ? prBranch(input.selected) : base;
     if (opts.mode === 'pr') await workdir.git.run(workdir.dir, ['checkout', '--quiet', '-B', branch]);
     const repo = await LocalConfigRepo.open(workdir.dir, { create: false });
-    const commit = await writeAndCommit(repo, plan, commitMessage(input.selected, groups), opts.author);
+    const { commit } = await writeAndCommit(repo, planned, (manual) => commitMessage(input.selected, groups, manual), opts.author);
     if (!commit) return { ...result, status: 'up-to-date' };
     await opts.beforePush?.(attempt);
     // Our own PR branch is rebuilt from the default branch each run: force is safe there, never on the default branch.

@@ -22,6 +22,8 @@ export function formatGenerateResult(r: GenerateResult, opts: { dryRun: boolean 
     for (const p of g.deleted) lines.push(`    - ${p}`);
   }
   if (r.diffs.length > 0) lines.push('', ...r.diffs);
+  for (const m of r.manual ?? []) lines.push(`  overwrote a manual change: ${m}`);
+  if (r.recovered === 'rolled-back') lines.push('  (rolled back an unfinished write left by an interrupted run first)');
   if (r.commit) lines.push(`committed ${r.commit.slice(0, 12)}`);
   const d = r as GenerateResult & { pushed?: { branch: string; commit: string }; pullRequest?: { number: number; url: string; action: string } };
   if (d.pushed) lines.push(`pushed ${d.pushed.commit.slice(0, 12)} to ${d.pushed.branch}`);

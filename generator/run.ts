@@ -5,7 +5,7 @@ import { checkManifests } from './check/schema.js';
 import { listEnvironmentNames, loadSources, type LoadedDefaults } from './environment/load.js';
 import { resolveEnvironment } from './environment/resolve.js';
 import { validateSources, type ValidEnvironment } from './environment/validate.js';
-import { InputError, UsageError, type InputProblem } from './errors.js';
+import { ExitCode, InputError, UsageError, UserError, type InputProblem } from './errors.js';
 import { packageVersion } from './paths.js';
 import { unifiedDiff } from './render/diff.js';
 import { planChanges, summarize, type GroupSummary, type Plan } from './render/plan.js';
@@ -14,7 +14,8 @@ import { renderTemplate } from './render/templates.js';
 import { LocalConfigRepo, type Author } from './repo/git.js';
 import { Layout } from './repo/layout.js';
 import { readTree } from './repo/tree.js';
-import { applyChanges, inverseChanges } from './repo/write.js';
+import { lockRepo } from './repo/lock.js';
+import { applyTransaction, recover, TXN_DIR } from './repo/transaction.js';
 import { credentialSource, type CredentialId } from './secrets/credentials.js';
 import { keptPlainCredentials } from './secrets/kept.js';
 import type { SecretEnvironment } from './secrets/provider.js';
@@ -33,6 +34,9 @@ export interface GenerateOptions {
   environ: Record<string, string | undefined>;
   reseal?: boolean;
   sealedSecretsCert?: string;
+  /** Overwrite uncommitted changes inside gen-gitops's own folders. */
+  force?: boolean;
+  lockTimeoutMs?: number;
 }
 
 /** Inputs that secret providers read besides the environment files. */
@@ -53,6 +57,10 @@ export interface GenerateResult {
   warnings: InputProblem[];
   commit?: string;
   repo: string;
+  /** Committed hand edits in generated files that this run overwrote. */
+  manual?: string[];
+  /** What was done about a transaction a killed run left behind. */
+  recovered?: 'none' | 'rolled-back' | 'cleaned';
 }
 
 export interface LoadedInput {
@@ -118,50 +126,107 @@ export interface PlannedRender {
 
 /** Renders, checks, and compares with the config repo working tree at `root` (which may not exist yet). */
 export async function planRender(input: LoadedInput, root: string, inputs: SecretInputs): Promise<PlannedRender> {
-  const tree = (dirs: string[], files: string[] = []) => (existsSync(root) ? readTree(root, dirs, files) : new Map<string, string>());
-  const rendered = await renderChecked(input, (dirs) => tree(dirs), inputs);
-  const existing = tree(rendered.ownedDirs, [...rendered.files.keys()]);
+  const rendered = await renderChecked(input, (dirs) => readTreeIfAny(root, dirs), inputs);
+  return planAgainst(root, rendered);
+}
+
+function readTreeIfAny(root: string, dirs: string[], files: string[] = []): Map<string, string> {
+  return existsSync(root) ? readTree(root, dirs, files) : new Map<string, string>();
+}
+
+/** Compares a render with the working tree at `root` as it is now. */
+export function planAgainst(root: string, rendered: RenderResult): PlannedRender {
+  const existing = readTreeIfAny(root, rendered.ownedDirs, [...rendered.files.keys()]);
   const plan = planChanges(rendered.files, existing, rendered.ownedDirs);
   return { rendered, plan, groups: summarize(plan) };
 }
 
-export function commitMessage(environments: string[], groups: GroupSummary[]): string {
+export function commitMessage(environments: string[], groups: GroupSummary[], manual: string[] = []): string {
   return renderTemplate('commit-message.hbs', {
     environments,
     groups,
+    manual,
     version: packageVersion,
     sources: environments.map((e) => `environments/${e}.yaml`),
   });
 }
 
-/** Writes the plan into the working tree and commits exactly those paths; all or nothing. */
-export async function writeAndCommit(repo: LocalConfigRepo, plan: Plan, message: string, author?: Author): Promise<string | undefined> {
-  applyChanges(repo.root, plan.changes);
+/** Folders and files of the config repo that belong to gen-gitops (anything else is people's). */
+export const OWNED_ROOTS = ['envs/', 'cluster-resources/', 'argocd/', 'README.md'];
+const isOwned = (path: string) => OWNED_ROOTS.some((r) => (r.endsWith('/') ? path.startsWith(r) : path === r));
+
+/**
+ * Stops before touching a working tree that holds someone's uncommitted
+ * work; `force` lets gen-gitops overwrite it only inside its own folders.
+ */
+export async function guardUncommitted(repo: LocalConfigRepo, force: boolean): Promise<void> {
+  const dirty = await repo.uncommitted();
+  if (dirty.length === 0) return;
+  const foreign = dirty.filter((p) => !isOwned(p));
+  if (force && foreign.length === 0) return;
+  const list = (force ? foreign : dirty).slice(0, 20).map((p) => `  ${p}`).join('\n');
+  throw new UserError(
+    `the config repo ${repo.root} has uncommitted changes gen-gitops would not overwrite:\n${list}${dirty.length > 20 ? `\n  … and ${dirty.length - 20} more` : ''}\n    hint: ${
+      foreign.length > 0 ? 'commit or stash them first' : 'commit or stash them, or pass --force to let gen-gitops overwrite its own folders'
+    }`,
+    ExitCode.invalidInput,
+  );
+}
+
+/**
+ * Writes the plan into the working tree as one transaction and commits
+ * exactly those paths: all or nothing, under the repo lock.
+ */
+export async function writeAndCommit(repo: LocalConfigRepo, planned: PlannedRender, message: (manual: string[]) => string, author?: Author): Promise<{ commit?: string; manual: string[] }> {
+  const { plan, rendered } = planned;
   const paths = plan.changes.map((c) => c.path);
-  try {
-    return await repo.commit(paths, message, author);
-  } catch (e) {
-    // A failed commit must not leave rendered files behind.
-    applyChanges(repo.root, inverseChanges(plan.changes));
-    await repo.unstage(paths);
-    throw e;
-  }
+  const manual = await repo.manuallyEdited(plan.changes.filter((c) => c.kind !== 'added').map((c) => c.path));
+  const head = await repo.head();
+  const commit = await applyTransaction(repo.root, plan.changes, rendered.ownedDirs, head, async () => {
+    try {
+      return await repo.commit(paths, message(manual), author);
+    } catch (e) {
+      await repo.unstage(paths);
+      throw e;
+    }
+  });
+  return { commit, manual };
 }
 
 export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const input = loadInput(opts.source, opts.envs, opts.all);
   const root = resolve(opts.repo);
-  const { plan, groups } = await planRender(input, root, opts);
-  const diffs = opts.diff ? plan.changes.map(unifiedDiff) : [];
-  const base = { environments: input.selected, plan, groups, diffs, warnings: input.warnings, repo: root };
-
-  if (opts.check) return { ...base, status: plan.changes.length > 0 ? 'out-of-date' : 'up-to-date' };
-  if (plan.changes.length === 0) return { ...base, status: 'up-to-date' };
-  if (opts.dryRun) return { ...base, status: 'planned' };
-
+  if (existsSync(join(root, TXN_DIR)) && existsSync(join(root, '.git'))) {
+    // A killed run left a half-applied write: put the tree back before anyone reads it.
+    const lock = await lockRepo(root, { waitMs: opts.lockTimeoutMs ?? 30_000 });
+    try {
+      recover(root, await new LocalConfigRepo(root).head());
+    } finally {
+      await lock.release();
+    }
+  }
+  if (opts.check || opts.dryRun) {
+    const { plan, groups } = await planRender(input, root, opts);
+    const base = { environments: input.selected, plan, groups, diffs: opts.diff ? plan.changes.map(unifiedDiff) : [], warnings: input.warnings, repo: root };
+    if (plan.changes.length === 0) return { ...base, status: 'up-to-date' };
+    return { ...base, status: opts.check ? 'out-of-date' : 'planned' };
+  }
+  // Render and validate before creating or locking anything: bad input leaves no trace.
+  const rendered = await renderChecked(input, (dirs) => readTreeIfAny(root, dirs), opts);
   const repo = await LocalConfigRepo.open(root, { create: true });
-  const commit = await writeAndCommit(repo, plan, commitMessage(input.selected, groups), opts.author);
-  return { ...base, status: commit ? 'committed' : 'up-to-date', commit };
+  const lock = await lockRepo(root, { waitMs: opts.lockTimeoutMs ?? 30_000 });
+  try {
+    const recovered = recover(root, await repo.head());
+    await guardUncommitted(repo, opts.force === true);
+    const planned = planAgainst(root, rendered);
+    const { plan, groups } = planned;
+    const base = { environments: input.selected, plan, groups, diffs: opts.diff ? plan.changes.map(unifiedDiff) : [], warnings: input.warnings, repo: root, recovered };
+    if (plan.changes.length === 0) return { ...base, status: 'up-to-date' };
+    const { commit, manual } = await writeAndCommit(repo, planned, (m) => commitMessage(input.selected, groups, m), opts.author);
+    return { ...base, status: commit ? 'committed' : 'up-to-date', commit, manual };
+  } finally {
+    await lock.release();
+  }
 }
 
 /** kind/namespace/name → object, over the config repo's current manifests; built on first use. */

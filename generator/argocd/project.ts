@@ -126,19 +126,41 @@ export interface ProjectSpec {
 }
 
 const SSH_URL = /^(ssh:\/\/)?([^/:]*?)@[^@]+$/;
-const SIMPLE_URL = /^([a-z][a-z0-9+.-]*):\/\/([a-z0-9._~!$&'()*+,;=:%@-]*)(\/[a-z0-9._~!$&'()*+,;=:@%/-]*)?$/;
+const URL_PARTS = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)(.*)$/;
+const USERINFO = /^[a-z0-9._~-]*$/;
+const HOST = /^[a-z0-9.*!$&'()+,;=_~-]*$/;
+const PATH = /^[a-z0-9._~!$&'()*+,;=:@/-]*$/;
 
 /**
- * util/git NormalizeGitURL for the URLs whose net/url round trip is the
- * identity (scheme://host[:port]/path without query, fragment or characters
- * url.String would escape). Anything else throws: the preview must not guess.
+ * util/git NormalizeGitURL (lower-case, trim, `git@host:path` → `host/path`,
+ * no `.git`, net/url round trip, no `ssh://`) for the URLs and patterns whose
+ * net/url round trip is the identity or a parse error ("", as in Go).
+ * Anything else (query, fragment, percent-escapes, IPv6 hosts, characters
+ * url.String would escape) throws: the preview must not guess.
  */
 export function normalizeGitURL(repo: string): string {
   let r = repo.trim().toLowerCase();
   if (SSH_URL.test(r) && !r.startsWith('ssh://')) r = `ssh://${r.replace(':', '/')}`;
   if (r.endsWith('.git')) r = r.slice(0, -4);
-  if (!SIMPLE_URL.test(r)) throw new Error(`cannot normalise repository URL ${JSON.stringify(repo)} exactly as ArgoCD does (only scheme://host/path URLs are supported)`);
-  return r.startsWith('ssh://') ? r.slice('ssh://'.length) : r;
+  const refuse = () => new Error(`cannot normalise repository URL ${JSON.stringify(repo)} exactly as ArgoCD does (only scheme://host/path URLs and plain patterns are supported)`);
+  const m = URL_PARTS.exec(r);
+  if (m) {
+    const authority = m[2]!;
+    const at = authority.lastIndexOf('@');
+    const userinfo = at >= 0 ? authority.slice(0, at) : '';
+    const hostport = authority.slice(at + 1);
+    const colon = hostport.lastIndexOf(':');
+    const host = colon >= 0 ? hostport.slice(0, colon) : hostport;
+    const port = colon >= 0 ? hostport.slice(colon + 1) : '';
+    if (!USERINFO.test(userinfo) || !HOST.test(host) || !PATH.test(m[3]!)) throw refuse();
+    if (!/^[0-9]*$/.test(port)) return ''; // url.Parse: invalid port → NormalizeGitURL returns ""
+    return r.startsWith('ssh://') ? r.slice('ssh://'.length) : r;
+  }
+  // No scheme: a relative reference; a colon in the first segment is a parse error.
+  const firstSegment = r.split('/')[0] ?? '';
+  if (firstSegment.includes(':')) return '';
+  if (!PATH.test(r)) throw refuse();
+  return r;
 }
 
 /** AppProject.IsSourcePermitted (single source). */
@@ -155,25 +177,46 @@ export function isSourcePermitted(project: ProjectSpec, repoURL: string): boolea
 }
 
 /**
- * AppProject.isDestinationMatched for a destination cluster known by server
- * URL only. Destinations that name clusters, and permitOnlyProjectScopedClusters,
- * need ArgoCD's cluster registry: those projects are refused (throws).
+ * AppProject.IsDestinationPermitted / isDestinationMatched. `dst.name` is the
+ * name under which ArgoCD knows the destination cluster; leave it undefined
+ * when unknown (the preview only knows server URLs): the answer is then
+ * computed for every possible outcome of the name patterns and must not
+ * depend on it — otherwise this throws rather than guess. Projects with
+ * permitOnlyProjectScopedClusters need the cluster registry: refused too.
  */
-export function isDestinationPermitted(project: ProjectSpec, dst: { server: string; namespace: string }): boolean {
+export function isDestinationPermitted(project: ProjectSpec, dst: { server: string; namespace: string; name?: string }): boolean {
   if (project.permitOnlyProjectScopedClusters) throw new Error('the project sets permitOnlyProjectScopedClusters, which depends on the clusters registered in ArgoCD');
+  const items = (project.destinations ?? []).map((d) => ({ server: d.server ?? '', name: d.name ?? '', namespace: d.namespace ?? '' }));
+  const known = dst.name;
+  // Items whose name pattern meets an unknown cluster name; an empty pattern never matches a name.
+  const uncertain = known === undefined ? items.flatMap((it, i) => (it.name !== '' ? [i] : [])) : [];
+  if (uncertain.length > 12) throw new Error(`the project has ${uncertain.length} destinations matched by cluster name: too many to decide without the cluster registry`);
+  let answer: boolean | undefined;
+  for (let mask = 0; mask < 1 << uncertain.length; mask++) {
+    const nameMatched = (i: number): boolean => {
+      if (known !== undefined) return known !== '' && projectGlobMatch(items[i]!.name, known, true);
+      const bit = uncertain.indexOf(i);
+      return bit >= 0 && (mask & (1 << bit)) !== 0;
+    };
+    const r = destinationMatched(items, dst, nameMatched);
+    if (answer === undefined) answer = r;
+    else if (answer !== r) {
+      throw new Error(`whether the project allows ${dst.server} ${dst.namespace} depends on the name ArgoCD knows that cluster by (the project matches destinations by cluster name)`);
+    }
+  }
+  return answer ?? false;
+}
+
+function destinationMatched(items: { server: string; name: string; namespace: string }[], dst: { server: string; namespace: string }, nameMatched: (i: number) => boolean): boolean {
   let any = false;
-  for (const item of project.destinations ?? []) {
-    const itemName = item.name ?? '';
-    if (itemName !== '') throw new Error(`the project allows destination cluster name ${JSON.stringify(itemName)}: matching cluster names needs ArgoCD's cluster registry`);
-    const itemServer = item.server ?? '';
-    const itemNamespace = item.namespace ?? '';
-    const nameMatched = false; // dst.Name is unknown offline; no item names a cluster (checked above)
-    const serverMatched = dst.server !== '' && projectGlobMatch(itemServer, dst.server, true);
-    const namespaceMatched = projectGlobMatch(itemNamespace, dst.namespace, true);
-    const matched = (serverMatched || nameMatched) && namespaceMatched;
+  for (const [i, item] of items.entries()) {
+    const dstNameMatched = nameMatched(i);
+    const dstServerMatched = dst.server !== '' && projectGlobMatch(item.server, dst.server, true);
+    const dstNamespaceMatched = projectGlobMatch(item.namespace, dst.namespace, true);
+    const matched = (dstServerMatched || dstNameMatched) && dstNamespaceMatched;
     if (matched) any = true;
-    else if ((!nameMatched && isDenyPattern(itemName)) || (!serverMatched && isDenyPattern(itemServer) && namespaceMatched)) return false;
-    else if (!namespaceMatched && isDenyPattern(itemNamespace) && serverMatched) return false;
+    else if ((!dstNameMatched && isDenyPattern(item.name)) || (!dstServerMatched && isDenyPattern(item.server) && dstNamespaceMatched)) return false;
+    else if (!dstNamespaceMatched && isDenyPattern(item.namespace) && dstServerMatched) return false;
   }
   return any;
 }

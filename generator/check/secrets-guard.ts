@@ -30,9 +30,17 @@ export interface KnownSecret {
  */
 export const MIN_GUARDED_LENGTH = 8;
 
-/** The credential source's handed-out values, labelled for messages (credentialSource().handedOut()). */
+/**
+ * The credential source's handed-out values, labelled for messages
+ * (credentialSource().handedOut()). A MinIO root user the operator chose is
+ * an identifier (MLflow's S3 access key id), not a secret, and may
+ * legitimately equal a name used elsewhere; it is left out. Generated ones
+ * are random and stay in.
+ */
 export function knownSecretsOf(handedOut: HandedOutCredential[]): KnownSecret[] {
-  return handedOut.map((h) => ({ value: h.value, label: `${h.env} ${CREDENTIAL_LABEL[h.id]} (${h.origin})` }));
+  return handedOut
+    .filter((h) => !(h.id === 'minioRootUser' && h.origin === 'supplied'))
+    .map((h) => ({ value: h.value, label: `${h.env} ${CREDENTIAL_LABEL[h.id]} (${h.origin})` }));
 }
 
 interface Needle {

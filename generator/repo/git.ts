@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { UserError } from '../errors.js';
+import { TXN_DIR } from './transaction.js';
 import { STAGING_PREFIX } from './write.js';
 
 export interface Author {
@@ -39,15 +40,51 @@ export class LocalConfigRepo {
     return repo;
   }
 
-  /** Keeps a killed run's staging folder out of `git status` and out of commits. */
+  /** Keeps a killed run's staging and transaction folders out of `git status` and out of commits. */
   private excludeStaging(): void {
     const exclude = join(this.root, '.git', 'info', 'exclude');
-    const line = `/${STAGING_PREFIX}*`;
-    const current = existsSync(exclude) ? readFileSync(exclude, 'utf8') : '';
-    if (!current.split('\n').includes(line)) {
-      mkdirSync(join(this.root, '.git', 'info'), { recursive: true });
-      writeFileSync(exclude, `${current}${current && !current.endsWith('\n') ? '\n' : ''}${line}\n`);
+    let current = existsSync(exclude) ? readFileSync(exclude, 'utf8') : '';
+    const lines = [`/${STAGING_PREFIX}*`, `/${TXN_DIR}/`].filter((l) => !current.split('\n').includes(l));
+    if (lines.length === 0) return;
+    mkdirSync(join(this.root, '.git', 'info'), { recursive: true });
+    if (current && !current.endsWith('\n')) current += '\n';
+    writeFileSync(exclude, `${current}${lines.join('\n')}\n`);
+  }
+
+  /** Uncommitted changes anywhere in the working tree (staged, unstaged, untracked), sorted. */
+  async uncommitted(): Promise<string[]> {
+    const out = await this.git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all']);
+    const paths: string[] = [];
+    const entries = out.split('\0');
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (e.length < 4) continue;
+      paths.push(e.slice(3));
+      if (e[0] === 'R' || e[0] === 'C') i++; // the rename's source follows
     }
+    return [...new Set(paths)].sort();
+  }
+
+  /**
+   * Paths whose latest commit was not made by gen-gitops (a person edited a
+   * generated file and committed it). One `git log` over the given paths.
+   */
+  async manuallyEdited(paths: string[]): Promise<string[]> {
+    if (paths.length === 0 || (await this.head()) === undefined) return [];
+    const wanted = new Set(paths);
+    const out = await this.git.raw(['log', '--format=%x1e%s', '--name-only', '--no-renames', '--', ...new Set(paths.map((p) => p.split('/').slice(0, 3).join('/')))]);
+    const seen = new Set<string>();
+    const manual: string[] = [];
+    for (const block of out.split('\x1e').slice(1)) {
+      const [subject = '', ...files] = block.split('\n').map((l) => l.trim());
+      for (const f of files) {
+        if (!f || seen.has(f) || !wanted.has(f)) continue;
+        seen.add(f);
+        if (!subject.startsWith('gen-gitops:')) manual.push(f);
+      }
+      if (seen.size === wanted.size) break;
+    }
+    return manual.sort();
   }
 
   async head(): Promise<string | undefined> {
@@ -101,20 +138,25 @@ export class LocalConfigRepo {
       const who = author ?? (await this.configuredAuthor()) ?? DEFAULT_AUTHOR;
       const identity = simpleGit({ baseDir: this.root, config: [`user.name=${who.name}`, `user.email=${who.email}`] });
       // Only our paths: anything else someone staged in this repo stays staged, uncommitted.
-      await identity.raw(['commit', '--no-verify', '--quiet', '-m', message, ...spec]);
+      // The message lists every file: for a fleet it is larger than one argument may be.
+      await withTempFile(message, (file) => identity.raw(['commit', '--no-verify', '--quiet', `--file=${file}`, ...spec]));
       return this.head();
     });
   }
 }
 
-let pathspecFiles = 0;
-/** Runs `fn` with git arguments that read `paths` (literal, NUL-separated) from a temporary file. */
-async function withPathspecFile<T>(paths: string[], fn: (spec: string[]) => Promise<T>): Promise<T> {
-  const file = join(tmpdir(), `gen-gitops-pathspec-${process.pid}-${pathspecFiles++}`);
-  writeFileSync(file, paths.map((p) => `:(literal)${p}`).join('\0'));
+let tempFiles = 0;
+async function withTempFile<T>(content: string, fn: (file: string) => Promise<T>): Promise<T> {
+  const file = join(tmpdir(), `gen-gitops-${process.pid}-${tempFiles++}`);
+  writeFileSync(file, content);
   try {
-    return await fn([`--pathspec-from-file=${file}`, '--pathspec-file-nul']);
+    return await fn(file);
   } finally {
     rmSync(file, { force: true });
   }
+}
+
+/** Runs `fn` with git arguments that read `paths` (literal, NUL-separated) from a temporary file. */
+function withPathspecFile<T>(paths: string[], fn: (spec: string[]) => Promise<T>): Promise<T> {
+  return withTempFile(paths.map((p) => `:(literal)${p}`).join('\0'), (file) => fn([`--pathspec-from-file=${file}`, '--pathspec-file-nul']));
 }

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { TXN_DIR } from './transaction.js';
 
 /** `https://…`, `http://…`, `ssh://…`, `git@host:org/repo.git`, `file://…`: anything git clones that is not a plain path. */
 export function isRemoteUrl(s: string): boolean {
@@ -158,6 +159,8 @@ export class RemoteWorkdir {
       await this.git.run(this.dir, ['rm', '-r', '--quiet', '--cached', '--ignore-unmatch', '.']);
     }
     await this.git.run(this.dir, ['clean', '-fdq']);
+    // An interrupted earlier run's transaction folder is git-ignored: clean -fd keeps it.
+    rmSync(join(this.dir, TXN_DIR), { recursive: true, force: true });
   }
 
   async fetch(): Promise<void> {

@@ -133,7 +133,7 @@ export function planSealing(ctx: SecretRenderContext, cert: SealingCert): Map<Cr
           : prev!.fingerprint === undefined
             ? `${c.secret.namespace}/${c.secret.name} was not sealed by gen-gitops (no ${CERT_ANNOTATION} annotation), so its certificate is unknown`
             : prev!.fingerprint !== cert.fingerprint
-              ? `the sealing certificate changed (${c.secret.namespace}/${c.secret.name} was sealed for ${short(prev!.fingerprint)}, the certificate now is ${short(cert.fingerprint)})`
+              ? `the sealing certificate changed (the committed values were sealed for ${short(prev!.fingerprint)}, the certificate now is ${short(cert.fingerprint)})`
               : prev!.scope !== scope
                 ? `the sealing scope changed (${c.secret.namespace}/${c.secret.name} was sealed ${prev!.scope}, now ${scope})`
                 : undefined;
@@ -176,7 +176,9 @@ export function planSealing(ctx: SecretRenderContext, cert: SealingCert): Map<Cr
       plan.set(id, { keep: false, value: ctx.credentials.value(env, id) });
       continue;
     }
-    const read = carriers.find((c) => c.present) ?? carriers[0]!;
+    // Where to read the value in use: the server's own Secret first.
+    const read =
+      carriers.find((c) => c.present && c.secret.namespace === server!.namespace && c.secret.name === server!.secretName) ?? carriers.find((c) => c.present) ?? carriers[0]!;
     problems.push({
       field: variable,
       message: `environment '${env}': cannot seal the ${CREDENTIAL_LABEL[id]} again without its value (${reasons.join('; ')}); gen-gitops never stores plaintext, and a new value would not match ${server!.what}`,

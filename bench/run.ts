@@ -1,0 +1,321 @@
+/**
+ * `npm run bench`: speed and memory of gen-gitops at fleet scale, side by
+ * side with `kubectl kustomize` (issue 7). Prints a Markdown table with the
+ * targets beside each figure and writes bench/results.json.
+ *
+ * Everything runs against synthetic fleets in a temporary folder, through
+ * the built CLI (dist/) as a user runs it, except the in-process figures,
+ * which call the library in one child process per fleet size.
+ *
+ * BENCH_RUNS=<n> overrides the number of runs per figure (default: 5, or 3
+ * for the 1,000-environment writes); BENCH_KEEP=1 keeps the temporary folder.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { CLUSTERS, STAGES, synthFleet, writeFleet } from './synth.js';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const bin = join(root, 'bin', 'gen-gitops.js');
+const hook = join(root, 'dist', 'bench', 'rss-hook.js');
+const worker = join(root, 'dist', 'bench', 'worker.js');
+const runsOverride = Number(process.env['BENCH_RUNS'] ?? '') || undefined;
+const RUNS = runsOverride ?? 5;
+const WRITE_RUNS = runsOverride ?? 3;
+const SIZES = [10, 100, 1000] as const;
+const FLEET = 1000;
+const KUSTOMIZE_SAMPLE = 50;
+
+const TARGET = {
+  coldS: 0.6,
+  marginalMs: 10,
+  write1000S: 10,
+  noChange1000S: 3,
+  peakRssMb: 400,
+  linearity: 1.5,
+};
+
+// ---------------------------------------------------------------- helpers
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+interface CliRun {
+  ms: number;
+  code: number;
+  stdout: string;
+  stderr: string;
+  peakRssMb?: number;
+}
+
+/** Runs the built CLI as a user does; start to exit, wall clock. With `rss`, the child reports its peak RSS. */
+function cli(args: string[], opts: { rss?: boolean } = {}): CliRun {
+  const rssFile = join(tmpdir(), `gen-gitops-bench-rss-${process.pid}`);
+  rmSync(rssFile, { force: true });
+  const nodeArgs = opts.rss ? ['--import', `file://${hook}`] : [];
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [...nodeArgs, bin, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, ...(opts.rss ? { GEN_GITOPS_BENCH_RSS: rssFile } : {}) },
+  });
+  const ms = performance.now() - t0;
+  const peakRssMb = opts.rss && existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) : undefined;
+  rmSync(rssFile, { force: true });
+  if (r.error) throw r.error;
+  return { ms, code: r.status ?? 1, stdout: r.stdout, stderr: r.stderr, peakRssMb };
+}
+
+function mustSucceed(r: CliRun, what: string): CliRun {
+  if (r.code !== 0) throw new Error(`${what} exited ${r.code}:\n${r.stderr.slice(0, 4000)}`);
+  return r;
+}
+
+const git = (repo: string, args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }).trim();
+
+/** Number of files under the repo's rendered folders, and the newest mtime among them. */
+function treeStamp(repo: string): { files: number; newestMtimeMs: number } {
+  let files = 0;
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else {
+        files++;
+        newest = Math.max(newest, statSync(p).mtimeMs);
+      }
+    }
+  };
+  for (const d of ['envs', 'cluster-resources']) if (existsSync(join(repo, d))) walk(join(repo, d));
+  return { files, newestMtimeMs: newest };
+}
+
+function toolVersion(cmd: string, args: string[]): string | undefined {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim().split('\n')[0] : undefined;
+}
+
+// ---------------------------------------------------------------- setup
+
+const t0 = performance.now();
+const work = mkdtempSync(join(tmpdir(), 'gen-gitops-bench-'));
+log(`bench: working in ${work}`);
+const shippedDefaults = join(root, 'environments', 'defaults.yaml');
+const fleet = synthFleet(FLEET);
+const sources = new Map<number, string>();
+for (const n of SIZES) {
+  const dir = join(work, `source-${n}`);
+  writeFleet(dir, fleet.slice(0, n), shippedDefaults);
+  sources.set(n, dir);
+}
+const shipped = join(work, 'source-shipped');
+cpSync(join(root, 'environments'), join(shipped, 'environments'), { recursive: true });
+const shippedEnv = 'stg';
+const fleetEnv = fleet[Math.floor(FLEET / 2)]!.name;
+
+try {
+  // ------------------------------------------------------------ 1. cold single environment
+  log(`bench: cold single environment (${RUNS} runs + 1 warm-up)`);
+  const coldArgs = ['--env', shippedEnv, '--dry-run', '--source', shipped, '--repo', join(work, 'no-repo')];
+  mustSucceed(cli(coldArgs), 'cold single environment');
+  const cold = Array.from({ length: RUNS }, () => mustSucceed(cli(coldArgs), 'cold single environment').ms);
+
+  // ------------------------------------------------------------ 2. in-process N = 10, 100, 1000
+  const inProcess: Record<number, { runsMs: number[]; medianMs: number; perEnvMs: number; loadMs: number; renderCheckMs: number; files: number; bytes: number; peakRssMb: number }> = {};
+  for (const n of SIZES) {
+    const runs = n === FLEET ? WRITE_RUNS : RUNS;
+    log(`bench: in-process render + validate + serialise, N = ${n} (${runs} runs, own process)`);
+    const r = spawnSync(process.execPath, [worker, sources.get(n)!, String(runs)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`worker N=${n} failed:\n${r.stderr}`);
+    const out = JSON.parse(r.stdout) as { runs: { totalMs: number; loadMs: number; renderCheckMs: number; files: number; bytes: number }[]; peakRssMb: number };
+    const med = median(out.runs.map((x) => x.totalMs));
+    inProcess[n] = {
+      runsMs: out.runs.map((x) => x.totalMs),
+      medianMs: med,
+      perEnvMs: med / n,
+      loadMs: median(out.runs.map((x) => x.loadMs)),
+      renderCheckMs: median(out.runs.map((x) => x.renderCheckMs)),
+      files: out.runs[0]!.files,
+      bytes: out.runs[0]!.bytes,
+      peakRssMb: out.peakRssMb,
+    };
+  }
+  const at100 = inProcess[100]!;
+  const at1000 = inProcess[1000]!;
+  const marginalMs = (at1000.medianMs - at100.medianMs) / (1000 - 100);
+  const linearity = at1000.perEnvMs / at100.perEnvMs;
+
+  // ------------------------------------------------------------ 3. full write + commit of 1000, then no-change re-runs
+  log(`bench: full write + commit of ${FLEET} environments into a fresh config repo (${WRITE_RUNS} runs)`);
+  const writes: CliRun[] = [];
+  let repo = '';
+  for (let i = 0; i < WRITE_RUNS; i++) {
+    if (repo) rmSync(repo, { recursive: true, force: true });
+    repo = join(work, `config-repo-${i}`);
+    const r = mustSucceed(cli(['--all', '--source', sources.get(FLEET)!, '--repo', repo, '--author', 'Bench <bench@example.com>'], { rss: true }), 'full write');
+    const commits = Number(git(repo, ['rev-list', '--count', 'HEAD']));
+    const status = git(repo, ['status', '--porcelain']);
+    const tracked = git(repo, ['ls-files']).split('\n').length;
+    if (commits !== 1 || status !== '' || tracked !== at1000.files) {
+      throw new Error(`full write: expected 1 commit, a clean tree and ${at1000.files} files; got ${commits} commits, ${tracked} files, status:\n${status.slice(0, 2000)}`);
+    }
+    writes.push(r);
+  }
+  const head = git(repo, ['rev-parse', 'HEAD']);
+  const stampBefore = treeStamp(repo);
+
+  log(`bench: no-change re-run over ${FLEET} environments (${RUNS} runs)`);
+  const noChange: CliRun[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = mustSucceed(cli(['--all', '--source', sources.get(FLEET)!, '--repo', repo, '--author', 'Bench <bench@example.com>'], { rss: true }), 'no-change re-run');
+    const after = git(repo, ['rev-parse', 'HEAD']);
+    const status = git(repo, ['status', '--porcelain']);
+    const stamp = treeStamp(repo);
+    if (!r.stdout.includes('up to date') || after !== head || status !== '' || stamp.files !== stampBefore.files || stamp.newestMtimeMs !== stampBefore.newestMtimeMs) {
+      throw new Error(`no-change re-run wrote or committed something: HEAD ${head} → ${after}, files ${stampBefore.files} → ${stamp.files}, newest mtime ${stampBefore.newestMtimeMs} → ${stamp.newestMtimeMs}, status:\n${status.slice(0, 2000)}\nstdout: ${r.stdout.slice(-500)}`);
+    }
+    noChange.push(r);
+  }
+  log(`bench: HEAD unchanged after ${RUNS} no-change re-runs: ${head.slice(0, 12)}; no file written`);
+
+  // ------------------------------------------------------------ 4. cold single environment inside the fleet
+  log(`bench: cold single environment inside the ${FLEET}-environment fleet, against the populated repo (${RUNS} runs)`);
+  const fleetColdArgs = ['--env', fleetEnv, '--dry-run', '--source', sources.get(FLEET)!, '--repo', repo];
+  const fleetCold = Array.from({ length: RUNS }, () => {
+    const r = mustSucceed(cli(fleetColdArgs), 'cold single environment in fleet');
+    if (!r.stdout.includes('up to date')) throw new Error(`expected ${fleetEnv} up to date, got: ${r.stdout.slice(0, 500)}`);
+    return r.ms;
+  });
+
+  // ------------------------------------------------------------ 5. kubectl kustomize, once per environment
+  const kubectlVersion = toolVersion('kubectl', ['version', '--client']);
+  let kustomize: { sample: number; perEnvMedianMs: number; perEnvMeanMs: number; extrapolatedS: number; docs: number } | undefined;
+  if (kubectlVersion) {
+    const step = Math.floor(FLEET / KUSTOMIZE_SAMPLE);
+    const sample = Array.from({ length: KUSTOMIZE_SAMPLE }, (_, i) => fleet[i * step]!.name);
+    log(`bench: kubectl kustomize envs/<env>/manifests, once per environment, ${sample.length} of ${FLEET} (every ${step}th), extrapolated`);
+    const times: number[] = [];
+    let docs = 0;
+    for (const env of sample) {
+      const dir = join(repo, 'envs', env, 'manifests');
+      const t = performance.now();
+      const r = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      times.push(performance.now() - t);
+      if (r.status !== 0) throw new Error(`kubectl kustomize ${dir} failed: ${r.stderr}`);
+      // Same objects as gen-gitops wrote: one per file, besides kustomization.yaml.
+      const built = r.stdout.split(/^---$/m).filter((d) => /^kind:/m.test(d)).length;
+      const files = readdirSync(dir).filter((f) => f !== 'kustomization.yaml').length;
+      if (built !== files) throw new Error(`kubectl kustomize ${dir}: ${built} objects, ${files} files`);
+      docs += built;
+    }
+    const mean = times.reduce((a, b) => a + b, 0) / times.length;
+    kustomize = { sample: sample.length, perEnvMedianMs: median(times), perEnvMeanMs: mean, extrapolatedS: (mean * FLEET) / 1000, docs };
+  } else {
+    log('bench: kubectl not on PATH: kustomize comparison skipped');
+  }
+
+  // ------------------------------------------------------------ report
+  const coldS = median(cold) / 1000;
+  const fleetColdS = median(fleetCold) / 1000;
+  const writeS = median(writes.map((w) => w.ms)) / 1000;
+  const writeRss = Math.max(...writes.map((w) => w.peakRssMb ?? 0));
+  const noChangeS = median(noChange.map((w) => w.ms)) / 1000;
+  const noChangeRss = Math.max(...noChange.map((w) => w.peakRssMb ?? 0));
+  const ratio = kustomize ? writeS / kustomize.extrapolatedS : undefined;
+
+  const ok = (pass: boolean) => (pass ? 'yes' : '**no**');
+  const s = (x: number) => `${x.toFixed(2)} s`;
+  const ms = (x: number) => `${x.toFixed(2)} ms`;
+  const mb = (x: number) => `${Math.round(x)} MB`;
+  const rows: [string, string, string, string][] = [
+    [`cold single environment: \`--env ${shippedEnv} --dry-run\`, shipped 3-environment source, start to exit`, s(coldS), `≤ ${TARGET.coldS} s`, ok(coldS <= TARGET.coldS)],
+    [`cold single environment inside the ${FLEET}-env fleet (loads and validates all ${FLEET} files), populated repo`, s(fleetColdS), `≤ ${TARGET.coldS} s`, ok(fleetColdS <= TARGET.coldS)],
+  ];
+  for (const n of SIZES) {
+    const r = inProcess[n]!;
+    rows.push([
+      `in-process render + validate + serialise, N = ${n}: total (load+validate ${Math.round(r.loadMs)} ms, render+schema ${Math.round(r.renderCheckMs)} ms) / per env`,
+      `${r.medianMs >= 1000 ? s(r.medianMs / 1000) : `${Math.round(r.medianMs)} ms`} / ${ms(r.perEnvMs)}`,
+      '—',
+      '',
+    ]);
+    rows.push([`peak RSS, in-process N = ${n} (own process)`, mb(r.peakRssMb), n === 1000 ? `≤ ${TARGET.peakRssMb} MB` : '—', n === 1000 ? ok(r.peakRssMb <= TARGET.peakRssMb) : '']);
+  }
+  rows.push(
+    ['marginal time per environment, in-process (N = 100 → 1,000)', ms(marginalMs), `≤ ${TARGET.marginalMs} ms`, ok(marginalMs <= TARGET.marginalMs)],
+    ['linearity: per-env time at 1,000 ÷ per-env time at 100', `${linearity.toFixed(2)}×`, `≤ ${TARGET.linearity}×`, ok(linearity <= TARGET.linearity)],
+    [`full write + commit, ${FLEET} envs (${at1000.files} files), fresh repo, \`--all\` (CLI, start to exit)`, s(writeS), `≤ ${TARGET.write1000S} s`, ok(writeS <= TARGET.write1000S)],
+    [`peak RSS, full write of ${FLEET}`, mb(writeRss), `≤ ${TARGET.peakRssMb} MB`, ok(writeRss <= TARGET.peakRssMb)],
+    [`no-change re-run, ${FLEET} envs (asserted: \`up to date\`, HEAD unchanged, no file written)`, s(noChangeS), `≤ ${TARGET.noChange1000S} s`, ok(noChangeS <= TARGET.noChange1000S)],
+    [`peak RSS, no-change re-run of ${FLEET}`, mb(noChangeRss), `≤ ${TARGET.peakRssMb} MB`, ok(noChangeRss <= TARGET.peakRssMb)],
+  );
+  if (kustomize && ratio !== undefined) {
+    rows.push(
+      [`\`kubectl kustomize envs/<env>/manifests\`, once per env (median of ${kustomize.sample} sampled envs)`, ms(kustomize.perEnvMedianMs), '—', ''],
+      [`kustomize for ${FLEET} envs (mean of the sample × ${FLEET}, extrapolated)`, s(kustomize.extrapolatedS), '—', ''],
+      [`ratio gen-gitops ÷ kustomize (full write + commit of ${FLEET} ÷ kustomize × ${FLEET})`, `${ratio.toFixed(2)}×`, '< 1×', ok(ratio < 1)],
+    );
+  } else {
+    rows.push(['`kubectl kustomize` comparison', 'skipped: kubectl not on PATH', '—', '']);
+  }
+
+  const table = ['| measure | median | target | met |', '|---|---:|---:|:---:|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    git: toolVersion('git', ['--version']),
+    kubectl: kubectlVersion,
+  };
+  const fleetInfo = {
+    environments: FLEET,
+    stages: STAGES,
+    clusters: CLUSTERS,
+    files: at1000.files,
+    bytes: at1000.bytes,
+    externalPostgres: fleet.filter((e) => e.text.includes('\n  host: ')).length,
+    externalMinio: fleet.filter((e) => e.text.includes('\n  endpoint: ')).length,
+    plainSecrets: fleet.filter((e) => e.text.includes('provider: plain')).length,
+    production: fleet.filter((e) => e.text.includes('production: true')).length,
+  };
+  const results = {
+    date: new Date().toISOString(),
+    machine,
+    fleet: fleetInfo,
+    runs: { default: RUNS, writes: WRITE_RUNS },
+    targets: TARGET,
+    coldSingle: { env: shippedEnv, source: 'shipped environments/ (3 environments)', medianS: coldS, runsMs: cold },
+    coldSingleInFleet: { env: fleetEnv, medianS: fleetColdS, runsMs: fleetCold },
+    inProcess,
+    marginalPerEnvMs: marginalMs,
+    linearity,
+    fullWrite: { medianS: writeS, runsMs: writes.map((w) => w.ms), peakRssMb: writeRss },
+    noChange: { medianS: noChangeS, runsMs: noChange.map((w) => w.ms), peakRssMb: noChangeRss, head, assertions: 'stdout "up to date"; HEAD unchanged; git status clean; file count and newest mtime unchanged' },
+    kustomize: kustomize ? { ...kustomize, ratio, note: `sampled ${kustomize.sample} of ${FLEET} environments (every ${Math.floor(FLEET / KUSTOMIZE_SAMPLE)}th), run sequentially; total extrapolated from the sample mean` } : { skipped: 'kubectl not on PATH' },
+    table,
+  };
+  const resultsPath = join(root, 'bench', 'results.json');
+  mkdirSync(join(root, 'bench'), { recursive: true });
+  writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+
+  process.stdout.write(`\n${table}\n\n`);
+  process.stdout.write(
+    `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.git ?? 'git ?'}${machine.kubectl ? `, kubectl ${machine.kubectl}` : ''}.\n` +
+      `Fleet: ${FLEET} synthetic environments (${STAGES.length} stages × ${FLEET / STAGES.length} tenants on ${CLUSTERS.length} clusters), ${at1000.files} files, ${(at1000.bytes / 1024 / 1024).toFixed(1)} MB. ` +
+      `Medians of ${RUNS} runs (${WRITE_RUNS} for 1,000-environment writes and in-process N = 1,000); bench total ${((performance.now() - t0) / 1000).toFixed(0)} s.\n` +
+      `Results: ${resultsPath}\n`,
+  );
+} finally {
+  if (process.env['BENCH_KEEP'] === '1') log(`bench: kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,181 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { FileChange } from '../render/plan.js';
+import { readTree } from './tree.js';
+
+/**
+ * All-or-nothing replacement of the config repo's generated folders.
+ *
+ * 1. stage: every target (a generated folder, or a single file outside one)
+ *    is written in full under .gen-gitops-txn/new/ — the working tree is
+ *    not touched yet; a crash or a full disk here leaves it as it was;
+ * 2. journal: journal.json records the targets and HEAD, then is fsync'ed;
+ * 3. swap: each target is moved to .gen-gitops-txn/old/ and its staged
+ *    version moved into place (renames, same file system);
+ * 4. commit (the caller's git commit), then the transaction folder is removed.
+ *
+ * A run that dies anywhere leaves the folder behind; the next run calls
+ * `recover()`, which puts back the old versions unless the commit already
+ * happened (HEAD moved), so the tree is always either as it was or fully
+ * updated and committed.
+ */
+export const TXN_DIR = '.gen-gitops-txn';
+
+interface JournalItem {
+  target: string;
+  /** The target existed before (and so has a backup). */
+  existed: boolean;
+  /** The new version exists (false: the target is removed). */
+  present: boolean;
+}
+
+interface Journal {
+  head: string | undefined;
+  items: JournalItem[];
+}
+
+/** Test hook: GEN_GITOPS_TEST_CRASH_AT=<point> kills the process at that point, like a power cut. */
+function crashPoint(point: string): void {
+  if (process.env.GEN_GITOPS_TEST_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');
+}
+
+/** Groups changed paths by the owned folder they live in; other paths are their own target. */
+function targetsOf(changes: FileChange[], ownedDirs: string[]): string[] {
+  const targets = new Set<string>();
+  for (const c of changes) targets.add(ownedDirs.find((d) => c.path.startsWith(`${d}/`)) ?? c.path);
+  return [...targets].sort();
+}
+
+function writeDurable(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export async function applyTransaction(root: string, changes: FileChange[], ownedDirs: string[], head: string | undefined, commit: () => Promise<string | undefined>): Promise<string | undefined> {
+  if (changes.length === 0) return undefined;
+  const txn = join(root, TXN_DIR);
+  rmSync(txn, { recursive: true, force: true });
+  const items: JournalItem[] = [];
+  try {
+    // 1. stage
+    const byPath = new Map(changes.map((c) => [c.path, c]));
+    for (const target of targetsOf(changes, ownedDirs)) {
+      const existed = existsSync(join(root, target));
+      if (byPath.has(target)) {
+        const c = byPath.get(target)!;
+        if (c.kind !== 'deleted') writeDurable(join(txn, 'new', target), c.after ?? '');
+        items.push({ target, existed, present: c.kind !== 'deleted' });
+        continue;
+      }
+      // A generated folder: its current files with the changes applied.
+      const files = readTree(root, [target]);
+      for (const c of changes) {
+        if (!c.path.startsWith(`${target}/`)) continue;
+        if (c.kind === 'deleted') files.delete(c.path);
+        else files.set(c.path, c.after ?? '');
+      }
+      for (const [path, text] of files) writeDurable(join(txn, 'new', path), text);
+      items.push({ target, existed, present: files.size > 0 });
+    }
+    crashPoint('staged');
+    // 2. journal
+    writeDurable(join(txn, 'journal.json'), `${JSON.stringify({ head, items } satisfies Journal)}\n`);
+  } catch (e) {
+    rmSync(txn, { recursive: true, force: true });
+    throw e;
+  }
+  // 3. swap
+  const interrupted = deferSignals();
+  try {
+    items.forEach((item, i) => {
+      const live = join(root, item.target);
+      if (item.existed) {
+        mkdirSync(dirname(join(txn, 'old', item.target)), { recursive: true });
+        renameSync(live, join(txn, 'old', item.target));
+      }
+      if (item.present) {
+        mkdirSync(dirname(live), { recursive: true });
+        renameSync(join(txn, 'new', item.target), live);
+      }
+      if (i === 0) crashPoint('swapping');
+    });
+    crashPoint('swapped');
+    // 4. commit
+    let sha: string | undefined;
+    try {
+      sha = await commit();
+    } catch (e) {
+      rollback(root, items);
+      throw e;
+    }
+    crashPoint('committed');
+    rmSync(txn, { recursive: true, force: true });
+    return sha;
+  } finally {
+    interrupted.release();
+  }
+}
+
+function rollback(root: string, items: JournalItem[]): void {
+  const txn = join(root, TXN_DIR);
+  for (const item of [...items].reverse()) {
+    const live = join(root, item.target);
+    const old = join(txn, 'old', item.target);
+    if (item.existed && !existsSync(old)) continue; // never moved away
+    if (!item.existed && !item.present) continue;
+    const swapped = item.existed ? true : !existsSync(join(txn, 'new', item.target));
+    if (!swapped) continue;
+    rmSync(live, { recursive: true, force: true });
+    if (item.existed) {
+      mkdirSync(dirname(live), { recursive: true });
+      renameSync(old, live);
+    }
+  }
+  rmSync(txn, { recursive: true, force: true });
+}
+
+/**
+ * Finishes what a killed run left: rolls back an uncommitted swap, or just
+ * cleans up when its commit went through. Returns what it did, for the log.
+ */
+export function recover(root: string, currentHead: string | undefined): 'none' | 'rolled-back' | 'cleaned' {
+  const txn = join(root, TXN_DIR);
+  if (!existsSync(txn)) return 'none';
+  let journal: Journal | undefined;
+  try {
+    journal = JSON.parse(readFileSync(join(txn, 'journal.json'), 'utf8')) as Journal;
+  } catch {
+    journal = undefined; // died while staging: the tree was never touched
+  }
+  if (!journal || journal.head !== currentHead) {
+    rmSync(txn, { recursive: true, force: true });
+    return 'cleaned';
+  }
+  rollback(root, journal.items);
+  return 'rolled-back';
+}
+
+/**
+ * Ctrl-C during the few renames would otherwise stop half-way; the signal
+ * is held until the transaction has committed or rolled back, then re-sent.
+ */
+function deferSignals(): { release(): void } {
+  const received: NodeJS.Signals[] = [];
+  const hold = (s: NodeJS.Signals) => received.push(s);
+  process.on('SIGINT', hold);
+  process.on('SIGTERM', hold);
+  return {
+    release() {
+      process.off('SIGINT', hold);
+      process.off('SIGTERM', hold);
+      const s = received[0];
+      if (s) process.kill(process.pid, s);
+    },
+  };
+}
