@@ -5,6 +5,8 @@ import { packageVersion } from './paths.js';
 import { formatGenerateResult, formatWarnings } from './report.js';
 import { parseAuthor } from './repo/git.js';
 import { isRemoteUrl, redactUrl } from './repo/remote.js';
+import { listEnvironmentNames } from './environment/load.js';
+import { readSecretFiles } from './secrets/files.js';
 
 export interface CliIo {
   out(line: string): void;
@@ -42,6 +44,9 @@ interface GenerateFlags extends CommonOptions {
   githubApiUrl?: string;
   force?: boolean;
   lockTimeout: string;
+  secretFile: string[];
+  reseal?: boolean;
+  sealedSecretsCert?: string;
 }
 
 /** Parses arguments, runs, prints, and maps errors to exit codes; nothing else lives here. */
@@ -70,6 +75,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .option('--diff', 'with the plan, print a unified diff of every changed file')
     .addOption(new Option('--check', 'exit 3 when the config repo is not up to date; write nothing (for CI)'))
     .option('--author <author>', 'commit author, "Name <email>" (default: git config user.*, else gen-gitops)')
+    .option('--secret-file <name=path>', 'read a credential from a file, e.g. stg.postgresPassword=./pg.txt (repeatable)', collect, [] as string[])
+    .option('--reseal', 'sealed-secrets: encrypt every value again (needs the values: see README "Secrets")')
+    .option('--sealed-secrets-cert <file>', 'sealed-secrets: controller certificate (overrides the environment files)')
     .option('--force', 'overwrite uncommitted changes inside gen-gitops\'s own folders of the config repo')
     .option('--lock-timeout <seconds>', 'how long to wait for another run on the same config repo', '30')
     .option('--push', 'remote --repo only: commit on the default branch and push (refused for production)')
@@ -94,7 +102,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
           author: o.author ? parseAuthor(o.author) : undefined,
           githubRepo: o.githubRepo,
           githubApiUrl: o.githubApiUrl,
-          environ: io.environ,
+          ...secretInputs(o, io),
+          lockTimeoutMs: seconds(o.lockTimeout, '--lock-timeout') * 1000,
         });
         for (const w of formatWarnings(result.warnings)) io.err(w);
         for (const l of formatGenerateResult(result, { dryRun: mode === 'dry-run' || mode === 'check' })) io.out(l);
@@ -112,7 +121,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         diff: o.diff === true,
         check: o.check === true,
         author: o.author ? parseAuthor(o.author) : undefined,
-        environ: io.environ,
+        ...secretInputs(o, io),
         force: o.force === true,
         lockTimeoutMs: seconds(o.lockTimeout, '--lock-timeout') * 1000,
       });
@@ -131,12 +140,40 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       io.out(`ok: ${input.selected.length} environments (${input.selected.join(', ')}), ${result.objects.length} objects valid against their Kubernetes schemas`);
     });
 
+  common(program.command('secrets'))
+    .description('print ready-to-apply Secret manifests (random strong values) for an environment using the existing provider; never written to the config repo')
+    .requiredOption('-e, --env <name>', 'environment')
+    .option('--secret-file <name=path>', 'read a credential from a file (repeatable)', collect, [] as string[])
+    .action(async (o: CommonOptions & { env: string; secretFile: string[] }) => {
+      const { loadInput } = await import('./run.js');
+      const { resolveEnvironment } = await import('./environment/resolve.js');
+      const { secretsCommand } = await import('./secrets/command.js');
+      const input = loadInput(resolve(io.cwd, o.source), [o.env], false);
+      const valid = input.all.find((e) => e.name === o.env)!;
+      io.out(secretsCommand({ spec: resolveEnvironment(valid), environ: secretInputs(o, io).environ }).trimEnd());
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (e) {
     return reportError(e, io, debug);
   }
+}
+
+/** Credentials from --secret-file override the process environment; sealing options pass through. */
+function secretInputs(o: { secretFile?: string[]; reseal?: boolean; sealedSecretsCert?: string; source: string }, io: CliIo) {
+  const files = o.secretFile && o.secretFile.length > 0 ? readSecretFiles(o.secretFile.map((f) => resolveSecretFileArg(f, io.cwd)), { knownEnvs: listEnvironmentNames(resolve(io.cwd, o.source, 'environments')) }) : {};
+  return {
+    environ: { ...io.environ, ...files },
+    reseal: o.reseal === true,
+    sealedSecretsCert: o.sealedSecretsCert ? resolve(io.cwd, o.sealedSecretsCert) : undefined,
+  };
+}
+
+function resolveSecretFileArg(arg: string, cwd: string): string {
+  const eq = arg.indexOf('=');
+  return eq > 0 ? `${arg.slice(0, eq)}=${resolve(cwd, arg.slice(eq + 1))}` : arg;
 }
 
 function seconds(v: string, flag: string): number {

@@ -25,8 +25,21 @@ export interface DeliverOptions extends SecretInputs {
   lockTimeoutMs?: number;
   /** Push attempts when the remote moves meanwhile. */
   attempts?: number;
+  /** Promotion being delivered: listed in the pull request and commit message. */
+  promotion?: PromotionSummary;
+  /** Runs on the fresh working clone before rendering (promotion guards). */
+  verify?: (workdirRoot: string) => Promise<void>;
   /** Test hook: runs after the commit and before each push (to move the remote in between). */
   beforePush?: (attempt: number) => Promise<void>;
+}
+
+/** What `promote` copied, for reviewers: each setting old → new and where it came from. */
+export interface PromotionSummary {
+  from: string;
+  to: string;
+  /** The source environment's latest config-repo commit. */
+  sourceCommit?: string;
+  settings: { field: string; from: string; to: string }[];
 }
 
 export interface DeliverResult extends GenerateResult {
@@ -79,6 +92,7 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
 
 async function deliverLocked(opts: DeliverOptions, input: LoadedInput, workdir: RemoteWorkdir, github: Awaited<ReturnType<typeof pullRequestClient>> | undefined): Promise<DeliverResult> {
   await workdir.prepare();
+  await opts.verify?.(workdir.dir);
   const base = github ? await github.defaultBranch() : workdir.defaultBranch;
   if (base !== workdir.defaultBranch) {
     workdir.defaultBranch = base;
@@ -98,13 +112,13 @@ async function deliverLocked(opts: DeliverOptions, input: LoadedInput, workdir: 
     const branch = opts.mode === 'pr' ? prBranch(input.selected) : base;
     if (opts.mode === 'pr') await workdir.git.run(workdir.dir, ['checkout', '--quiet', '-B', branch]);
     const repo = await LocalConfigRepo.open(workdir.dir, { create: false });
-    const { commit } = await writeAndCommit(repo, planned, (manual) => commitMessage(input.selected, groups, manual), opts.author);
+    const { commit } = await writeAndCommit(repo, planned, (manual) => commitMessage(input.selected, groups, manual, opts.promotion), opts.author);
     if (!commit) return { ...result, status: 'up-to-date' };
     await opts.beforePush?.(attempt);
     // Our own PR branch is rebuilt from the default branch each run: force is safe there, never on the default branch.
     const pushed = await workdir.push(branch, { force: opts.mode === 'pr' });
     if (pushed === 'pushed') {
-      const pullRequest = github ? await openOrUpdate(github, { branch, base, input, plan }) : undefined;
+      const pullRequest = github ? await openOrUpdate(github, { branch, base, input, plan, promotion: opts.promotion }) : undefined;
       return { ...result, status: 'committed', commit, pushed: { branch, commit }, pullRequest };
     }
     // Someone pushed meanwhile: keep our commit reachable, re-render on the new tip.
@@ -152,7 +166,7 @@ function parseOwnerRepo(s: string): { owner: string; repo: string } {
 
 async function openOrUpdate(
   github: Awaited<ReturnType<typeof pullRequestClient>>,
-  p: { branch: string; base: string; input: LoadedInput; plan: Plan },
+  p: { branch: string; base: string; input: LoadedInput; plan: Plan; promotion?: PromotionSummary },
 ): Promise<PullRequest & { action: 'opened' | 'updated' }> {
   const summary = summarizeChanges(p.plan);
   const context = {
@@ -160,6 +174,7 @@ async function openOrUpdate(
     images: summary.groups.flatMap((g) => g.images),
     summary,
     base: p.base,
+    promotion: p.promotion,
     version: packageVersion,
     sources: p.input.selected.map((e) => `environments/${e}.yaml`),
   };

@@ -16,7 +16,8 @@ import { Layout } from './repo/layout.js';
 import { readTree } from './repo/tree.js';
 import { lockRepo } from './repo/lock.js';
 import { applyTransaction, recover, TXN_DIR } from './repo/transaction.js';
-import { credentialSource, type CredentialId } from './secrets/credentials.js';
+import { credentialSource, suppliedCredentialProblems, type CredentialId } from './secrets/credentials.js';
+import { knownSecretsOf, secretGuardProblems } from './check/secrets-guard.js';
 import { keptPlainCredentials } from './secrets/kept.js';
 import type { SecretEnvironment } from './secrets/provider.js';
 
@@ -34,6 +35,8 @@ export interface GenerateOptions {
   environ: Record<string, string | undefined>;
   reseal?: boolean;
   sealedSecretsCert?: string;
+  /** A promotion being committed (named in the commit message). */
+  promotion?: { from: string; sourceCommit?: string; settings: { field: string; from: string; to: string }[] };
   /** Overwrite uncommitted changes inside gen-gitops's own folders. */
   force?: boolean;
   lockTimeoutMs?: number;
@@ -108,6 +111,12 @@ export async function renderChecked(input: LoadedInput, existing: (dirs: string[
       return kept.get(env)!.get(id);
     },
   });
+  const supplied = suppliedCredentialProblems(environ, input.selected);
+  if (supplied.length > 0) throw new InputError(supplied);
+  if (inputs.sealedSecretsCert) {
+    const clusters = new Set(input.all.filter((e) => input.selected.includes(e.name) && e.value.secrets.provider === 'sealed-secrets').map((e) => e.value.cluster.name));
+    if (clusters.size > 1) throw new UsageError(`--sealed-secrets-cert names one controller certificate, but the selected sealed-secrets environments run on ${clusters.size} clusters (${[...clusters].join(', ')}); render them one cluster at a time`);
+  }
   const result = render({ all: input.all, selected: input.selected, credentials, secrets: () => world });
   const failures = await checkManifests(result.objects);
   if (failures.length > 0) {
@@ -115,6 +124,9 @@ export async function renderChecked(input: LoadedInput, existing: (dirs: string[
       failures.map((f) => ({ field: f.path, message: `fails its Kubernetes schema: ${f.errors.join('; ')}`, hint: 'this is a gen-gitops bug unless an environment value caused it; please report it' })),
     );
   }
+  // Last line of defence before anything is written: no credential in plaintext where it is not allowed.
+  const guard = secretGuardProblems(result.objects, result.specs, knownSecretsOf(credentials.handedOut()), result.files);
+  if (guard.length > 0) throw new InputError(guard);
   return result;
 }
 
@@ -141,11 +153,12 @@ export function planAgainst(root: string, rendered: RenderResult): PlannedRender
   return { rendered, plan, groups: summarize(plan) };
 }
 
-export function commitMessage(environments: string[], groups: GroupSummary[], manual: string[] = []): string {
+export function commitMessage(environments: string[], groups: GroupSummary[], manual: string[] = [], promotion?: GenerateOptions['promotion']): string {
   return renderTemplate('commit-message.hbs', {
     environments,
     groups,
     manual,
+    promotion,
     version: packageVersion,
     sources: environments.map((e) => `environments/${e}.yaml`),
   });
@@ -222,7 +235,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const { plan, groups } = planned;
     const base = { environments: input.selected, plan, groups, diffs: opts.diff ? plan.changes.map(unifiedDiff) : [], warnings: input.warnings, repo: root, recovered };
     if (plan.changes.length === 0) return { ...base, status: 'up-to-date' };
-    const { commit, manual } = await writeAndCommit(repo, planned, (m) => commitMessage(input.selected, groups, m), opts.author);
+    const { commit, manual } = await writeAndCommit(repo, planned, (m) => commitMessage(input.selected, groups, m, opts.promotion), opts.author);
     return { ...base, status: commit ? 'committed' : 'up-to-date', commit, manual };
   } finally {
     await lock.release();

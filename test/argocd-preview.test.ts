@@ -210,6 +210,13 @@ test("legacy globbing: * crosses '/', the exclude keeps deeper argocd.json files
   t.deepEqual(previewTree({ files: tree({ ...deeper, 'argocd/applicationset-environments-automated.yaml': withoutExclude }), newGlobbing: true }).errors, []);
 });
 
+test('an unreadable parameters file fails every ApplicationSet that reads it', (t) => {
+  const r = previewTree({ files: tree({ 'envs/dev/argocd.json': '{"environment": "dev",' }) });
+  t.deepEqual(names(r), ['mlflow-cluster-resources-in-cluster']);
+  t.is(r.errors.length, 2);
+  for (const e of r.errors) t.regex(e, /fails to generate Applications .*unable to process file 'envs\/dev\/argocd.json'/);
+});
+
 test('a missing project stops the ApplicationSet', (t) => {
   const r = previewTree({ files: tree({ 'argocd/appproject.yaml': undefined }) });
   t.deepEqual(r.applications, []);

@@ -41,8 +41,9 @@ test('every object under argocd/ validates against the ArgoCD CRD schema', async
   t.deepEqual(paths, ['argocd/applicationset-cluster-resources.yaml', 'argocd/applicationset-environments-automated.yaml', 'argocd/applicationset-environments-manual.yaml', 'argocd/appproject.yaml']);
   for (const { path, object } of r.objects) {
     t.deepEqual(await schemaErrors(object), [], path);
-    // The written file is the object.
+    // The written file is the object, read as YAML 1.2 and as kubectl reads it (YAML 1.1: yes/no/on/off are booleans).
     t.deepEqual(parse(r.files.get(path)!), object, path);
+    t.deepEqual(parse(r.files.get(path)!, { version: '1.1' }), object, path);
   }
 });
 

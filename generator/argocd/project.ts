@@ -10,6 +10,8 @@ import type { KubeObject } from '../charts/environment.js';
 import { MANAGED_BY, waveAnnotation } from '../charts/labels.js';
 import type { EnvironmentSpec, SecretProviderName } from '../environment/types.js';
 import { PART_OF } from '../environment/resolve.js';
+import { CREDENTIALS } from '../secrets/credentials.js';
+import { generatable } from '../secrets/external.js';
 import { goPathMatch } from './git-generator.js';
 import { isDenyPattern, projectGlobMatch } from './glob.js';
 
@@ -47,7 +49,8 @@ const SECRET_KINDS: Record<SecretProviderName, (spec: EnvironmentSpec) => GroupK
   'sealed-secrets': () => [{ group: 'bitnami.com', kind: 'SealedSecret' }],
   'external-secrets': (spec) => [
     { group: 'external-secrets.io', kind: 'ExternalSecret' },
-    ...(spec.secrets.external?.generatePasswords ? [{ group: 'generators.external-secrets.io', kind: 'Password' }] : []),
+    // Password generators for the credentials the provider may generate (generator/secrets/external.ts).
+    ...(CREDENTIALS.some((id) => generatable({ spec }, id)) ? [{ group: 'generators.external-secrets.io', kind: 'Password' }] : []),
   ],
 };
 

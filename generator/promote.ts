@@ -1,0 +1,226 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { isMap, isScalar, parseDocument, type Document } from 'yaml';
+import type { DeliverResult, PromotionSummary } from './deliver.js';
+import { resolveImage } from './environment/resolve.js';
+import type { EnvironmentFile, ImageFields } from './environment/types.js';
+import { isProduction } from './environment/validate.js';
+import { UsageError } from './errors.js';
+import type { Author } from './repo/git.js';
+import { Layout } from './repo/layout.js';
+import { isRemoteUrl } from './repo/remote.js';
+import { loadInput, planAgainst, renderChecked, type GenerateResult, type LoadedInput, type SecretInputs } from './run.js';
+
+/**
+ * Settings `promote` copies from one stage to the next: the image of every
+ * component. Everything else (ports, hosts, sizes, secrets, sync policy) is
+ * environment-specific and stays.
+ */
+export const PROMOTABLE: { path: [keyof EnvironmentFile, string]; applies: (v: EnvironmentFile) => boolean }[] = [
+  { path: ['mlflow', 'image'], applies: () => true },
+  { path: ['postgres', 'image'], applies: (v) => v.postgres.mode === 'embedded' },
+  { path: ['minio', 'image'], applies: (v) => v.minio.mode === 'embedded' },
+  { path: ['minio', 'clientImage'], applies: (v) => v.minio.mode === 'embedded' },
+];
+
+export interface PromoteOptions extends SecretInputs {
+  source: string;
+  from: string;
+  to: string;
+  skipStage: boolean;
+  dryRun: boolean;
+  /** Config repo: local path or remote URL. */
+  repo: string;
+  push: boolean;
+  pr: boolean;
+  workdir?: string;
+  githubRepo?: string;
+  githubApiUrl?: string;
+  author?: Author;
+}
+
+export interface PromotedSetting {
+  field: string;
+  from: string;
+  to: string;
+  value: ImageFields;
+}
+
+export interface PromoteResult {
+  status: 'up-to-date' | 'planned' | 'promoted';
+  from: string;
+  to: string;
+  settings: PromotedSetting[];
+  targetFile: string;
+  /** The target environment file before and after (dry runs print the difference). */
+  before: string;
+  after: string;
+  delivery?: GenerateResult | DeliverResult;
+}
+
+function imageOf(v: EnvironmentFile, path: [keyof EnvironmentFile, string]): ImageFields | undefined {
+  return (v[path[0]] as unknown as Record<string, ImageFields | undefined>)[path[1]];
+}
+
+/** The stage order check: one step forward unless --skip-stage. */
+function checkStages(input: LoadedInput, from: string, to: string, skipStage: boolean): void {
+  const stages = input.defaults.stages;
+  for (const env of [from, to]) {
+    if (!input.all.some((e) => e.name === env)) throw new UsageError(`unknown environment '${env}'; known: ${input.all.map((e) => e.name).join(', ')}`);
+    if (!stages.includes(env)) throw new UsageError(`'${env}' is not in stages (${stages.join(' → ') || 'none declared'}) in environments/defaults.yaml; add it to promote through it`);
+  }
+  const i = stages.indexOf(from);
+  const j = stages.indexOf(to);
+  if (j <= i) throw new UsageError(`promotion goes forward through ${stages.join(' → ')}: ${to} does not come after ${from}`);
+  if (j > i + 1 && !skipStage) {
+    throw new UsageError(`promoting ${from} → ${to} skips ${stages.slice(i + 1, j).join(', ')}; promote through each stage, or pass --skip-stage if that is intended`);
+  }
+}
+
+export function promotableChanges(source: EnvironmentFile, target: EnvironmentFile): PromotedSetting[] {
+  const out: PromotedSetting[] = [];
+  for (const p of PROMOTABLE) {
+    if (!p.applies(source) || !p.applies(target)) continue;
+    const s = imageOf(source, p.path);
+    const t = imageOf(target, p.path);
+    if (!s) continue;
+    const from = t ? resolveImage(t).ref : '(none)';
+    const to = resolveImage(s).ref;
+    if (from !== to) out.push({ field: p.path.join('.'), from, to, value: s });
+  }
+  return out;
+}
+
+/**
+ * Edits the target file in place: existing scalars are replaced at their
+ * exact byte range (comments, order and quoting of everything else stay
+ * byte for byte); missing keys are added through the yaml Document API.
+ */
+export function applyToYaml(text: string, settings: PromotedSetting[]): string {
+  const doc = parseDocument(text);
+  const splices: { start: number; end: number; text: string }[] = [];
+  let structural = false;
+  for (const s of settings) {
+    const path = s.field.split('.');
+    for (const key of ['repository', 'tag', 'digest'] as const) {
+      const want = s.value[key];
+      const node = doc.getIn([...path, key], true);
+      if (want === undefined) {
+        if (node !== undefined) {
+          doc.deleteIn([...path, key]);
+          structural = true;
+        }
+      } else if (isScalar(node) && node.range) {
+        if (node.value !== want) splices.push({ start: node.range[0], end: node.range[1], text: scalarText(doc, want) });
+      } else {
+        doc.setIn([...path, key], want);
+        structural = true;
+      }
+    }
+  }
+  if (structural) {
+    // Fall back to the Document API; apply the value changes to it too.
+    for (const s of settings) for (const key of ['repository', 'tag', 'digest'] as const) if (s.value[key] !== undefined) doc.setIn([...s.field.split('.'), key], s.value[key]);
+    return doc.toString();
+  }
+  let out = text;
+  for (const sp of splices.sort((a, b) => b.start - a.start)) out = out.slice(0, sp.start) + sp.text + out.slice(sp.end);
+  return out;
+}
+
+function scalarText(doc: Document, value: string): string {
+  // Quote like the yaml library would for a new value (e.g. "17.6" stays a string).
+  return doc.createNode(value).toString().trim();
+}
+
+function sourceRepoDirty(source: string, file: string): boolean {
+  if (!existsSync(join(source, '.git'))) {
+    try {
+      execFileSync('git', ['rev-parse', '--git-dir'], { cwd: source, stdio: 'ignore' });
+    } catch {
+      return false; // not a Git checkout: nothing to compare with
+    }
+  }
+  const out = execFileSync('git', ['status', '--porcelain', '--', file], { cwd: source, encoding: 'utf8' });
+  return out.trim().length > 0;
+}
+
+/** The source stage must be deployed as its file says: its committed output equals today's render. */
+async function checkDeployed(input: LoadedInput, from: string, root: string, inputs: SecretInputs): Promise<void> {
+  const rendered = await renderChecked({ ...input, selected: [from] }, () => new Map(), inputs);
+  const { plan } = planAgainst(root, rendered);
+  const own = plan.changes.filter((c) => c.path.startsWith(`${Layout.envDir(from)}/`));
+  if (own.length > 0) {
+    throw new UsageError(
+      `${from} is not deployed as written: its config repo output differs from what environments/${from}.yaml renders today (${own.length} file${own.length === 1 ? '' : 's'}, e.g. ${own[0]!.path}); run gen-gitops --env ${from} and get it merged before promoting from it`,
+    );
+  }
+}
+
+async function lastCommitOf(root: string, env: string): Promise<string | undefined> {
+  try {
+    const out = execFileSync('git', ['log', '-1', '--format=%H', '--', Layout.envDir(env)], { cwd: root, encoding: 'utf8' }).trim();
+    return out || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function promote(opts: PromoteOptions): Promise<PromoteResult> {
+  const input = loadInput(opts.source, [], true);
+  checkStages(input, opts.from, opts.to, opts.skipStage);
+  const source = input.all.find((e) => e.name === opts.from)!;
+  const target = input.all.find((e) => e.name === opts.to)!;
+  const targetFile = join(opts.source, 'environments', `${opts.to}.yaml`);
+  const before = readFileSync(targetFile, 'utf8');
+  const settings = promotableChanges(source.value, target.value);
+  const base = { from: opts.from, to: opts.to, settings, targetFile, before };
+  if (settings.length === 0) return { ...base, status: 'up-to-date', after: before };
+  if (sourceRepoDirty(opts.source, join('environments', `${opts.to}.yaml`))) {
+    throw new UsageError(`environments/${opts.to}.yaml has uncommitted edits; commit or stash them first, so the promotion is the only change to review`);
+  }
+  const after = applyToYaml(before, settings);
+
+  const remote = isRemoteUrl(opts.repo);
+  const root = remote ? undefined : resolve(opts.repo);
+  const summary = (sourceCommit?: string): PromotionSummary => ({ from: opts.from, to: opts.to, sourceCommit, settings: settings.map(({ field, from, to }) => ({ field, from, to })) });
+  if (root) await checkDeployed(input, opts.from, root, opts);
+  if (opts.dryRun && root) return { ...base, status: 'planned', after };
+
+  const production = isProduction(target.value);
+  if (remote && opts.push && production) throw new UsageError(`${opts.to} is a production environment: promote it with --pr`);
+  if (!remote && (opts.push || opts.pr)) throw new UsageError(`--${opts.push ? 'push' : 'pr'} needs a remote config repo: pass --repo <url>`);
+
+  if (!opts.dryRun) writeFileSync(targetFile, after);
+  try {
+    if (remote) {
+      const { deliver } = await import('./deliver.js');
+      const promotion = summary();
+      const delivery = await deliver({
+        ...opts,
+        remote: opts.repo,
+        envs: [opts.to],
+        all: false,
+        mode: opts.dryRun ? 'dry-run' : opts.pr || (production && !opts.push) ? 'pr' : 'push',
+        diff: false,
+        promotion,
+        verify: async (dir) => {
+          await checkDeployed(input, opts.from, dir, opts);
+          promotion.sourceCommit = await lastCommitOf(dir, opts.from);
+        },
+      });
+      if (opts.dryRun) return { ...base, status: 'planned', after, delivery };
+      return { ...base, status: 'promoted', after, delivery };
+    }
+    const { generate } = await import('./run.js');
+    const sourceCommit = await lastCommitOf(root!, opts.from);
+    const delivery = await generate({ ...opts, repo: root!, envs: [opts.to], all: false, dryRun: false, diff: false, check: false, promotion: summary(sourceCommit) });
+    return { ...base, status: 'promoted', after, delivery };
+  } catch (e) {
+    // All or nothing: a promotion that did not reach the config repo leaves the file as it was.
+    if (!opts.dryRun) writeFileSync(targetFile, before);
+    throw e;
+  }
+}
+
