@@ -140,6 +140,53 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       io.out(`ok: ${input.selected.length} environments (${input.selected.join(', ')}), ${result.objects.length} objects valid against their Kubernetes schemas`);
     });
 
+  common(program.command('promote'))
+    .description('copy the promotable settings (component images) from one stage to the next, render the target and deliver it')
+    .requiredOption('--from <env>', 'source environment')
+    .requiredOption('--to <env>', 'target environment (the next stage)')
+    .option('--skip-stage', 'allow skipping a stage (e.g. dev → prod)')
+    .option('--dry-run', 'print the changes; write nothing')
+    .option('--repo <path|url>', 'config repository (local path or remote URL)', './gitops')
+    .option('--push', 'remote --repo: push to the default branch (refused for production)')
+    .option('--pr', 'remote --repo: open or update a pull request (default for production targets)')
+    .option('--workdir <dir>', 'remote --repo: working clone folder')
+    .option('--github-repo <owner/name>', 'GitHub repository for --pr')
+    .option('--github-api-url <url>', 'GitHub API URL for --pr')
+    .option('--author <author>', 'commit author, "Name <email>"')
+    .option('--secret-file <name=path>', 'read a credential from a file (repeatable)', collect, [] as string[])
+    .action(async (o: CommonOptions & { from: string; to: string; skipStage?: boolean; dryRun?: boolean; repo: string; push?: boolean; pr?: boolean; workdir?: string; githubRepo?: string; githubApiUrl?: string; author?: string; secretFile: string[] }) => {
+      const { promote } = await import('./promote.js');
+      const { createTwoFilesPatch } = await import('diff');
+      const result = await promote({
+        source: resolve(io.cwd, o.source),
+        from: o.from,
+        to: o.to,
+        skipStage: o.skipStage === true,
+        dryRun: o.dryRun === true,
+        repo: isRemoteUrl(o.repo) ? o.repo : resolve(io.cwd, o.repo),
+        push: o.push === true,
+        pr: o.pr === true,
+        workdir: o.workdir ? resolve(io.cwd, o.workdir) : undefined,
+        githubRepo: o.githubRepo,
+        githubApiUrl: o.githubApiUrl,
+        author: o.author ? parseAuthor(o.author) : undefined,
+        ...secretInputs(o, io),
+      });
+      if (result.status === 'up-to-date') {
+        io.out(`${o.to}: already up to date with ${o.from} (nothing to promote)`);
+        return;
+      }
+      io.out(`promote ${o.from} → ${o.to}:`);
+      for (const s of result.settings) io.out(`  ${s.field}: ${s.from} → ${s.to}`);
+      if (result.status === 'planned') {
+        io.out(createTwoFilesPatch(`a/environments/${o.to}.yaml`, `b/environments/${o.to}.yaml`, result.before, result.after).split('\n').filter((l) => !l.startsWith('====')).join('\n'));
+        io.out('(dry run: nothing written)');
+        return;
+      }
+      io.out(`edited environments/${o.to}.yaml (commit it in this repository)`);
+      if (result.delivery) for (const l of formatGenerateResult(result.delivery, { dryRun: false })) io.out(l);
+    });
+
   common(program.command('secrets'))
     .description('print ready-to-apply Secret manifests (random strong values) for an environment using the existing provider; never written to the config repo')
     .requiredOption('-e, --env <name>', 'environment')

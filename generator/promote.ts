@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isMap, isScalar, parseDocument, type Document } from 'yaml';
+import { isScalar, parseDocument, stringify, type Scalar } from 'yaml';
 import type { DeliverResult, PromotionSummary } from './deliver.js';
 import { resolveImage } from './environment/resolve.js';
 import type { EnvironmentFile, ImageFields } from './environment/types.js';
@@ -112,7 +112,7 @@ export function applyToYaml(text: string, settings: PromotedSetting[]): string {
           structural = true;
         }
       } else if (isScalar(node) && node.range) {
-        if (node.value !== want) splices.push({ start: node.range[0], end: node.range[1], text: scalarText(doc, want) });
+        if (node.value !== want) splices.push({ start: node.range[0], end: node.range[1], text: scalarText(want, node.type) });
       } else {
         doc.setIn([...path, key], want);
         structural = true;
@@ -129,9 +129,12 @@ export function applyToYaml(text: string, settings: PromotedSetting[]): string {
   return out;
 }
 
-function scalarText(doc: Document, value: string): string {
-  // Quote like the yaml library would for a new value (e.g. "17.6" stays a string).
-  return doc.createNode(value).toString().trim();
+/** The new value written in the old value's quoting style, falling back to whatever keeps it a string. */
+function scalarText(value: string, style: Scalar.Type | undefined): string {
+  if (style === 'QUOTE_DOUBLE') return JSON.stringify(value);
+  if (style === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;
+  const plain = stringify(value).trim();
+  return plain;
 }
 
 function sourceRepoDirty(source: string, file: string): boolean {

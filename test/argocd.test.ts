@@ -2,7 +2,8 @@
  * argocd/ (AppProject, ApplicationSets), the parameter files and the config
  * repo README, rendered from the shipped environments.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
 import { parse } from 'yaml';
@@ -14,6 +15,8 @@ import { schemaErrors } from '../generator/check/schema.js';
 import { resolveEnvironment } from '../generator/environment/resolve.js';
 import type { EnvironmentSpec } from '../generator/environment/types.js';
 import { loadInput, renderChecked } from '../generator/run.js';
+import { credentialSource } from '../generator/secrets/credentials.js';
+import { envYaml, makeSource, specOf, synth, worldOf } from './fixtures/secrets/env.js';
 import { projectRoot } from './helpers/workspace.js';
 
 const applicationSetsDir = join(projectRoot, 'applicationsets');
@@ -155,6 +158,31 @@ test('AppProject kinds follow the secret providers the environments use', (t) =>
   );
   // External databases: no StatefulSet.
   t.false(kinds({ ...dev, postgres: { ...dev.postgres, embedded: undefined }, minio: { ...dev.minio, embedded: undefined } }).includes('apps/StatefulSet'));
+});
+
+test('AppProject kinds match what the plain and external-secrets providers really render', (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'gen-gitops-argocd-kinds-'));
+  try {
+    const source = makeSource(
+      {
+        ext: envYaml('ext', { secrets: 'provider: external-secrets\nexternalSecrets:\n  storeRef: { name: vault }\n  generatePasswords: true' }),
+        plain: envYaml('plain', { secrets: 'provider: plain', extra: 'allowPlaintextSecrets: true' }),
+      },
+      base,
+    );
+    for (const env of ['ext', 'plain']) {
+      const spec = specOf(source, env);
+      const objects = synth(spec, credentialSource({ environ: {} }), worldOf());
+      const rendered = [...new Set(objects.filter((o) => o.kind !== 'Namespace').map((o) => `${groupOf(o.apiVersion)}/${o.kind}`))].sort();
+      t.deepEqual(
+        namespacedKinds([spec]).map((k) => `${k.group}/${k.kind}`).sort(),
+        rendered,
+        env,
+      );
+    }
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
 });
 
 test('ApplicationSets: ArgoCD placeholders kept verbatim, only repo, revision and project filled in', (t) => {
