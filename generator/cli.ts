@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, InputError, UsageError, UserError } from './errors.js';
@@ -47,6 +48,7 @@ interface GenerateFlags extends CommonOptions {
   secretFile: string[];
   reseal?: boolean;
   sealedSecretsCert?: string;
+  repoUrl?: string;
 }
 
 /** Parses arguments, runs, prints, and maps errors to exit codes; nothing else lives here. */
@@ -80,6 +82,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .option('--sealed-secrets-cert <file>', 'sealed-secrets: controller certificate (overrides the environment files)')
     .option('--force', 'overwrite uncommitted changes inside gen-gitops\'s own folders of the config repo')
     .option('--lock-timeout <seconds>', 'how long to wait for another run on the same config repo', '30')
+    .option('--repo-url <url>', 'URL ArgoCD pulls the config repo from (default: the remote --repo, else configRepo.url in defaults.yaml)')
     .option('--push', 'remote --repo only: commit on the default branch and push (refused for production)')
     .option('--pr', 'remote --repo only: push a gen-gitops/<env> branch and open or update a GitHub pull request')
     .option('--workdir <dir>', 'remote --repo only: where the working clone lives (default: under ~/.cache/gen-gitops)')
@@ -103,6 +106,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
           githubRepo: o.githubRepo,
           githubApiUrl: o.githubApiUrl,
           ...secretInputs(o, io),
+          repoUrl: o.repoUrl ?? redactUrl(o.repo),
           lockTimeoutMs: seconds(o.lockTimeout, '--lock-timeout') * 1000,
         });
         for (const w of formatWarnings(result.warnings)) io.err(w);
@@ -122,6 +126,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         check: o.check === true,
         author: o.author ? parseAuthor(o.author) : undefined,
         ...secretInputs(o, io),
+        repoUrl: o.repoUrl,
         force: o.force === true,
         lockTimeoutMs: seconds(o.lockTimeout, '--lock-timeout') * 1000,
       });
@@ -138,6 +143,24 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       const result = await renderChecked(input, () => new Map(), { environ: {} });
       for (const w of formatWarnings(input.warnings)) io.err(w);
       io.out(`ok: ${input.selected.length} environments (${input.selected.join(', ')}), ${result.objects.length} objects valid against their Kubernetes schemas`);
+    });
+
+  common(program.command('preview'))
+    .description('print the ArgoCD Applications the ApplicationSets in the config repo will generate (offline, from the working tree)')
+    .option('-e, --env <name>', 'only the Application of this environment')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .option('--repo <path>', 'config repository working tree', './gitops')
+    .option('--new-globbing', 'evaluate file patterns like ArgoCD with applicationsetcontroller.enable.new.git.file.globbing=true')
+    .action(async (o: CommonOptions & { env?: string; output: 'yaml' | 'json'; repo: string; newGlobbing?: boolean }) => {
+      const { previewApplications, formatPreview } = await import('./argocd/preview.js');
+      const root = resolve(io.cwd, o.repo);
+      if (!existsSync(root)) throw new UsageError(`no config repo at ${root}; render one first (gen-gitops --all --repo ${o.repo})`);
+      const result = previewApplications({ repoRoot: root, env: o.env, newGlobbing: o.newGlobbing === true });
+      if (o.env && result.applications.length === 0 && result.errors.length === 0) throw new UsageError(`no Application for environment '${o.env}' in ${root}`);
+      io.out(formatPreview(result.applications, o.output).trimEnd());
+      for (const e of result.errors) io.err(`error: ${e}`);
+      for (const w of result.warnings) io.err(`warning: ${w}`);
+      if (result.errors.length > 0) exitCode = ExitCode.invalidInput;
     });
 
   common(program.command('promote'))

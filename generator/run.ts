@@ -6,7 +6,7 @@ import { listEnvironmentNames, loadSources, type LoadedDefaults } from './enviro
 import { resolveEnvironment } from './environment/resolve.js';
 import { validateSources, type ValidEnvironment } from './environment/validate.js';
 import { ExitCode, InputError, UsageError, UserError, type InputProblem } from './errors.js';
-import { packageVersion } from './paths.js';
+import { assetPath, packageVersion } from './paths.js';
 import { unifiedDiff } from './render/diff.js';
 import { planChanges, summarize, type GroupSummary, type Plan } from './render/plan.js';
 import { render, type RenderResult } from './render/render.js';
@@ -35,6 +35,7 @@ export interface GenerateOptions {
   environ: Record<string, string | undefined>;
   reseal?: boolean;
   sealedSecretsCert?: string;
+  repoUrl?: string;
   /** A promotion being committed (named in the commit message). */
   promotion?: { from: string; sourceCommit?: string; settings: { field: string; from: string; to: string }[] };
   /** Overwrite uncommitted changes inside gen-gitops's own folders. */
@@ -45,6 +46,8 @@ export interface GenerateOptions {
 /** Inputs that secret providers read besides the environment files. */
 export interface SecretInputs {
   environ: Record<string, string | undefined>;
+  /** The URL ArgoCD pulls the config repo from, overriding configRepo.url in defaults.yaml. */
+  repoUrl?: string;
   reseal?: boolean;
   sealedSecretsCert?: string;
 }
@@ -117,7 +120,14 @@ export async function renderChecked(input: LoadedInput, existing: (dirs: string[
     const clusters = new Set(input.all.filter((e) => input.selected.includes(e.name) && e.value.secrets.provider === 'sealed-secrets').map((e) => e.value.cluster.name));
     if (clusters.size > 1) throw new UsageError(`--sealed-secrets-cert names one controller certificate, but the selected sealed-secrets environments run on ${clusters.size} clusters (${[...clusters].join(', ')}); render them one cluster at a time`);
   }
-  const result = render({ all: input.all, selected: input.selected, credentials, secrets: () => world });
+  const configRepo = { ...input.defaults.configRepo, ...(inputs.repoUrl ? { url: inputs.repoUrl } : {}) };
+  let result: RenderResult;
+  try {
+    result = render({ all: input.all, selected: input.selected, credentials, secrets: () => world, argocd: { configRepo, applicationSetsDir: assetPath('applicationsets') } });
+  } catch (e) {
+    if (e instanceof UserError || !(e instanceof Error) || !/ApplicationSet|argocd|cluster/i.test(e.message)) throw e;
+    throw new InputError([{ message: e.message, hint: 'check applicationsets/ and the cluster settings of the environment files' }]);
+  }
   const failures = await checkManifests(result.objects);
   if (failures.length > 0) {
     throw new InputError(

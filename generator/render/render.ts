@@ -6,6 +6,7 @@ import { Layout } from '../repo/layout.js';
 import type { CredentialSource } from '../secrets/credentials.js';
 import type { SecretEnvironment } from '../secrets/provider.js';
 import { manifestFolder } from './serialize.js';
+import { renderArgoCD } from '../argocd/render.js';
 
 /** One object and the config-repo file it is written to. */
 export interface RenderedObject {
@@ -31,6 +32,8 @@ export interface RenderOptions {
   credentials: CredentialSource;
   /** Per environment: what secret providers may know about the world. */
   secrets: (env: string) => SecretEnvironment;
+  /** ArgoCD objects, parameter files and the config repo README; omitted: manifests only. */
+  argocd?: { configRepo: { url: string; revision: string }; applicationSetsDir: string };
 }
 
 /**
@@ -63,6 +66,12 @@ export function render(opts: RenderOptions): RenderResult {
   for (const cluster of clusters) {
     const objs = synthClusterResources(allSpecs.filter((s) => s.cluster.name === cluster));
     if (objs.length > 0) addFolder(Layout.clusterManifests(cluster), objs);
+  }
+  if (opts.argocd) {
+    const argo = renderArgoCD({ all: allSpecs, selected: opts.selected, configRepo: opts.argocd.configRepo, applicationSetsDir: opts.argocd.applicationSetsDir });
+    for (const [p, c] of argo.files) files.set(p, c);
+    objects.push(...argo.objects.map((o) => ({ path: o.path, object: o.object as KubeObject })));
+    ownedDirs.push(...argo.ownedDirs);
   }
   return { files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), ownedDirs: ownedDirs.sort(), objects, specs };
 }
