@@ -1,6 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { InputError, UsageError, type SourceLocation } from '../errors.js';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { InputError, UsageError, type InputProblem, type SourceLocation } from '../errors.js';
 import { readYamlFile, type YamlSource } from './source.js';
 
 /** An environment file as read, before validation. */
@@ -34,31 +34,73 @@ export interface LoadedSources {
   environments: LoadedEnvironment[];
 }
 
-const ENV_FILE = /^([a-z0-9][-a-z0-9]*)\.yaml$/;
+/**
+ * An environment name is a DNS-1123 label of at most 30 characters starting
+ * with a letter (the schema's `envName`): it becomes a folder of the config
+ * repo (envs/<name>), part of object names and of environment variable names,
+ * so it is checked here, from the file name, before anything uses it.
+ */
+export const ENV_NAME = /^[a-z]([-a-z0-9]{0,28}[a-z0-9])?$/;
+const ENV_FILE = /^([a-z]([-a-z0-9]{0,28}[a-z0-9])?)\.yaml$/;
 export const DEFAULTS_FILE = 'defaults.yaml';
 
-/** Lists environment names from file names, without reading the files. */
+/**
+ * Lists environment names from file names, without reading the files.
+ * Hidden files (editor locks such as `.#dev.yaml`) are ignored; any other
+ * `*.yaml` / `*.yml` whose name is not a valid environment name is refused,
+ * so a file is never silently skipped.
+ */
 export function listEnvironmentNames(dir: string): string[] {
   if (!existsSync(dir)) throw new UsageError(`no environments folder at ${dir}; run gen-gitops from the source repository or pass --source <dir>`);
-  return readdirSync(dir)
-    .filter((f) => f !== DEFAULTS_FILE && ENV_FILE.test(f))
-    .map((f) => f.replace(/\.yaml$/, ''))
-    .sort();
+  const names: string[] = [];
+  const problems: InputProblem[] = [];
+  const shown = (f: string) => join(relative(dirname(dir), dir) || dir, f);
+  for (const f of readdirSync(dir).sort()) {
+    if (f === DEFAULTS_FILE || f.startsWith('.')) continue;
+    const m = ENV_FILE.exec(f);
+    if (m) names.push(m[1]!);
+    else if (/\.ya?ml$/i.test(f)) {
+      const base = f.replace(/\.ya?ml$/i, '');
+      const location = { file: shown(f), line: 1, col: 1 };
+      if (ENV_NAME.test(base)) problems.push({ location, message: `environment files end in .yaml, not ${f.slice(base.length)}`, hint: `rename it to ${base}.yaml` });
+      else {
+        problems.push({
+          location,
+          message: `${JSON.stringify(base.length > 40 ? `${base.slice(0, 40)}…` : base)} is not a valid environment name`,
+          hint: "an environment name is a DNS-1123 label of at most 30 characters (lower-case letters, digits, '-', starting with a letter); rename the file, or move it out of environments/",
+        });
+      }
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  return names;
 }
 
 export function loadSources(dir: string, displayBase = process.cwd()): LoadedSources {
   const display = (file: string) => relative(displayBase, file) || file;
-  const defaults = loadDefaults(join(dir, DEFAULTS_FILE), display);
+  // Everything read must come from the source repository (the folder holding environments/).
+  const within = dirname(dir);
+  const defaults = loadDefaults(join(dir, DEFAULTS_FILE), display, within);
   const environments = listEnvironmentNames(dir).map((name) => {
     const file = join(dir, `${name}.yaml`);
-    return { name, source: readYamlFile(file, display(file)) };
+    return { name, source: readYamlFile(file, display(file), { within }) };
   });
   return { dir, defaults, environments };
 }
 
-function loadDefaults(file: string, display: (f: string) => string): LoadedDefaults {
-  if (!existsSync(file)) return { stages: [], environment: {}, configRepo: DEFAULT_CONFIG_REPO };
-  const source = readYamlFile(file, display(file));
+/** True when something is at `file`, even a dangling symbolic link (which is then reported, not skipped). */
+function present(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function loadDefaults(file: string, display: (f: string) => string, within: string): LoadedDefaults {
+  if (!present(file)) return { stages: [], environment: {}, configRepo: DEFAULT_CONFIG_REPO };
+  const source = readYamlFile(file, display(file), { within });
   const at = (pointer: string): SourceLocation => source.values.get(pointer) ?? { file: source.file, line: 1, col: 1 };
   const v = source.value;
   if (v === null || v === undefined) return { stages: [], environment: {}, configRepo: DEFAULT_CONFIG_REPO, source };
@@ -83,6 +125,8 @@ function loadDefaults(file: string, display: (f: string) => string): LoadedDefau
       const value = repo[key];
       if (key !== 'url' && key !== 'revision') problems.push({ location: source.keys.get(`/configRepo/${key}`) ?? at('/configRepo'), field: `configRepo.${key}`, message: 'unknown key', hint: 'configRepo holds url and revision' });
       else if (typeof value !== 'string' || value.length === 0 || /\s/.test(value)) problems.push({ location: at(`/configRepo/${key}`), field: `configRepo.${key}`, message: 'must be a non-empty string without spaces', hint: key === 'url' ? 'the URL ArgoCD clones, e.g. https://github.com/org/gitops.git' : 'a branch or tag, e.g. main' });
+      else if (key === 'url' && !isRepoUrl(value)) problems.push({ location: at('/configRepo/url'), field: 'configRepo.url', message: `${shortJson(value)} is not a Git URL`, hint: 'the URL ArgoCD clones, e.g. https://github.com/org/gitops.git or git@github.com:org/gitops.git' });
+      else if (key === 'revision' && !isGitRevision(value)) problems.push({ location: at('/configRepo/revision'), field: 'configRepo.revision', message: `${shortJson(value)} is not a branch or tag name`, hint: 'a branch or tag, e.g. main' });
       else configRepo[key] = value;
     }
   }
@@ -90,15 +134,48 @@ function loadDefaults(file: string, display: (f: string) => string): LoadedDefau
   return { stages: stages as string[], environment: environment as Record<string, unknown>, configRepo, source };
 }
 
+/** A JSON value as shown in a message: long ones are cut. */
+export function shortJson(v: unknown, max = 60): string {
+  const s = typeof v === 'number' && !Number.isFinite(v) ? String(v) : (JSON.stringify(v) ?? String(v));
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…" (${typeof v === 'string' ? `${v.length} characters` : 'cut'})`;
+}
+
+/**
+ * A URL ArgoCD and git can clone: scheme://… or scp-like user@host:path, in
+ * RFC 3986 characters only (no quotes, braces, backslashes or control
+ * characters, so it cannot carry template syntax into an ApplicationSet).
+ */
+function isRepoUrl(v: string): boolean {
+  if (v.length > 2048 || !/^[A-Za-z0-9._~:/?#[\]@!$&'()*+,;=%-]+$/.test(v)) return false;
+  return /^[a-z][a-z0-9+.-]*:\/\/./i.test(v) || /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/]/.test(v);
+}
+
+/** A branch, tag or commit as git check-ref-format admits it (the common subset). */
+function isGitRevision(v: string): boolean {
+  return v.length <= 255 && /^[A-Za-z0-9._/-]+$/.test(v) && !/(^[-/.])|(\.\.)|(\/\/)|([/.]$)|(\.lock$)|(\/\.)/.test(v);
+}
+
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Mappings merge key by key; anything else in `over` replaces `base`. */
+/** Sets an own property, even `__proto__`, without invoking a setter. */
+function define(o: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * Mappings merge key by key; anything else in `over` replaces `base`.
+ * Only own keys are read and every key is defined as an own property, so a
+ * key such as `__proto__` or `constructor` stays data (and is then reported
+ * as an unknown key): it can neither reach Object.prototype nor change the
+ * prototype of the merged object.
+ */
 export function deepMerge(base: unknown, over: unknown): unknown {
   if (over === undefined) return base;
   if (!isPlainObject(base) || !isPlainObject(over)) return over;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(base)) define(out, k, base[k]);
+  for (const k of Object.keys(over)) define(out, k, deepMerge(Object.hasOwn(base, k) ? base[k] : undefined, over[k]));
   return out;
 }

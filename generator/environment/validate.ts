@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { InputError, type InputProblem, type SourceLocation } from '../errors.js';
 import { assetPath } from '../paths.js';
-import { deepMerge, isPlainObject, type LoadedDefaults, type LoadedEnvironment, type LoadedSources } from './load.js';
-import { escapePointer } from './source.js';
+import { deepMerge, isPlainObject, shortJson, type LoadedDefaults, type LoadedEnvironment, type LoadedSources } from './load.js';
+import { capProblems, escapePointer } from './source.js';
 import type { EnvironmentFile } from './types.js';
 
 /** An environment that passed every check, with where its values came from. */
@@ -67,9 +67,9 @@ function describeAjvError(e: ErrorObject): { pointer: string; key: boolean; mess
       return { pointer: e.instancePath, key: false, message: `must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues).join(', ')}` };
     case 'minimum':
     case 'maximum':
-      return { pointer: e.instancePath, key: false, message: `${JSON.stringify(e.data)} is out of range (${e.message ?? ''})`, hint: described };
+      return { pointer: e.instancePath, key: false, message: `${shortJson(e.data)} is out of range (${e.message ?? ''})`, hint: described };
     case 'pattern':
-      return { pointer: e.instancePath, key: false, message: `${JSON.stringify(e.data)} is not valid`, hint: described ? `expected ${described}` : `must match ${String((e.params as { pattern: string }).pattern)}` };
+      return { pointer: e.instancePath, key: false, message: `${shortJson(e.data)} is not valid`, hint: described ? `expected ${described}` : `must match ${String((e.params as { pattern: string }).pattern)}` };
     case 'anyOf':
       return { pointer: e.instancePath, key: false, message: 'an image needs a tag or a digest', hint: 'set image.tag (e.g. v3.6.0-full) or image.digest (sha256:…)' };
     default:
@@ -202,7 +202,7 @@ export function validateSources(sources: LoadedSources): ValidEnvironment[] {
     const merged = deepMerge(sources.defaults.environment, raw);
     const schema = schemaProblems(env, sources.defaults, merged);
     if (schema.length > 0) {
-      problems.push(...schema);
+      problems.push(...capProblems(schema, env.source.file));
       continue;
     }
     const value = merged as EnvironmentFile;
