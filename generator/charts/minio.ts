@@ -2,11 +2,12 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { EmbeddedMinio, EnvironmentSpec } from '../environment/types.js';
-import { containerResources, dropAddrLabel, dropAddrSelector, podSeccomp, restrictedContainer, restrictedPod } from './hardening.js';
-import { recommendedLabels, selectorLabels, Wave, waveAnnotation, type AppIdentity } from './labels.js';
-import { addHookJob, addVolumeClaimTemplate, addVolumeMount, envFromSecret } from './workload.js';
+import { recommendedLabels, Wave, waveAnnotation, type AppIdentity } from './labels.js';
+import { addStatefulService } from './stateful.js';
+import { addHookJob, envFromSecret } from './workload.js';
 
 export const MINIO_CONSOLE_PORT = 9001;
+const CREDENTIAL_KEYS = { MINIO_ROOT_USER: 'MINIO_ROOT_USER', MINIO_ROOT_PASSWORD: 'MINIO_ROOT_PASSWORD' };
 
 export function minioIdentity(m: EmbeddedMinio): AppIdentity {
   return { name: 'minio', instance: m.name, component: 'object-storage', version: m.image.version };
@@ -14,64 +15,40 @@ export function minioIdentity(m: EmbeddedMinio): AppIdentity {
 
 /** Embedded MinIO: single-node StatefulSet with a PVC, a Service, and a Job that creates the bucket. */
 export function addEmbeddedMinio(scope: Construct, spec: EnvironmentSpec, m: EmbeddedMinio & { port: number }): void {
-  const id = minioIdentity(m);
-  const labels = recommendedLabels(spec, id);
-  const annotations = waveAnnotation(Wave.database);
-  const credentials = { MINIO_ROOT_USER: 'MINIO_ROOT_USER', MINIO_ROOT_PASSWORD: 'MINIO_ROOT_PASSWORD' };
-
-  const headless = new kplus.Service(scope, 'minio-headless', {
-    metadata: { name: `${m.name}-headless`, namespace: m.namespace, labels, annotations },
-    clusterIP: 'None',
-    ports: [{ name: 'api', port: m.port, targetPort: m.port }],
-  });
-  const service = new kplus.Service(scope, 'minio', {
-    metadata: { name: m.name, namespace: m.namespace, labels, annotations },
-    type: kplus.ServiceType.CLUSTER_IP,
-    ports: [
+  addStatefulService(scope, spec, {
+    id: 'minio',
+    name: m.name,
+    namespace: m.namespace,
+    identity: minioIdentity(m),
+    headlessPorts: [{ name: 'api', port: m.port, targetPort: m.port }],
+    servicePorts: [
       { name: 'api', port: m.port, targetPort: m.port },
       { name: 'console', port: MINIO_CONSOLE_PORT, targetPort: MINIO_CONSOLE_PORT },
     ],
-  });
-  for (const s of [headless, service]) for (const [k, v] of Object.entries(selectorLabels(id))) s.selectLabel(k, v);
-
-  const set = new kplus.StatefulSet(scope, 'minio-statefulset', {
-    metadata: { name: m.name, namespace: m.namespace, labels, annotations },
-    service: headless,
-    replicas: 1,
-    select: false,
-    podMetadata: { labels },
-    securityContext: restrictedPod(m.runAsUser),
-    containers: [
-      {
-        name: 'minio',
-        image: m.image.ref,
-        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-        command: ['minio'],
-        // --certs-dir: the default lives under $HOME, which is read-only here.
-        args: ['server', '/data', '--address', `:${m.port}`, '--console-address', `:${MINIO_CONSOLE_PORT}`, '--certs-dir', '/tmp/certs'],
-        ports: [
-          { name: 'api', number: m.port },
-          { name: 'console', number: MINIO_CONSOLE_PORT },
-        ],
-        envVariables: {
-          ...envFromSecret(scope, m.credentialsSecret, credentials),
-          MINIO_BROWSER_REDIRECT: kplus.EnvValue.fromValue('false'),
-        },
-        securityContext: restrictedContainer(m.runAsUser),
-        resources: containerResources(m.resources),
-        startup: kplus.Probe.fromHttpGet('/minio/health/live', { port: m.port, periodSeconds: Duration.seconds(5), failureThreshold: 60 }),
-        liveness: kplus.Probe.fromHttpGet('/minio/health/live', { port: m.port, periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
-        readiness: kplus.Probe.fromHttpGet('/minio/health/ready', { port: m.port, periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
+    runAsUser: m.runAsUser,
+    resources: m.resources,
+    container: {
+      name: 'minio',
+      image: m.image.ref,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      command: ['minio'],
+      // --certs-dir: the default lives under $HOME, which is read-only here.
+      args: ['server', '/data', '--address', `:${m.port}`, '--console-address', `:${MINIO_CONSOLE_PORT}`, '--certs-dir', '/tmp/certs'],
+      ports: [
+        { name: 'api', number: m.port },
+        { name: 'console', number: MINIO_CONSOLE_PORT },
+      ],
+      envVariables: {
+        ...envFromSecret(scope, m.credentialsSecret, CREDENTIAL_KEYS),
+        MINIO_BROWSER_REDIRECT: kplus.EnvValue.fromValue('false'),
       },
-    ],
+      startup: kplus.Probe.fromHttpGet('/minio/health/live', { port: m.port, periodSeconds: Duration.seconds(5), failureThreshold: 60 }),
+      liveness: kplus.Probe.fromHttpGet('/minio/health/live', { port: m.port, periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
+      readiness: kplus.Probe.fromHttpGet('/minio/health/ready', { port: m.port, periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
+    },
+    writable: [{ name: 'tmp', path: '/tmp' }],
+    data: { mountPath: '/data', storage: m.storage },
   });
-  set.select(kplus.LabelSelector.of({ labels: selectorLabels(id) }));
-  set.containers[0]!.mount('/tmp', kplus.Volume.fromEmptyDir(scope, 'minio-tmp', 'tmp'));
-  addVolumeMount(set, 0, { name: 'data', mountPath: '/data' });
-  addVolumeClaimTemplate(set, { name: 'data', size: m.storage.size, storageClassName: m.storage.storageClassName, labels: selectorLabels(id) });
-  dropAddrLabel(set);
-  dropAddrSelector(headless);
-  podSeccomp(set);
 
   addBucketJob(scope, spec, m);
 }
@@ -102,7 +79,7 @@ function addBucketJob(scope: Construct, spec: EnvironmentSpec, m: EmbeddedMinio 
       command: ['mc'],
       args: ['mb', '--ignore-existing', `target/${spec.minio.bucket}`],
       envVariables: {
-        ...envFromSecret(scope, m.credentialsSecret, { MINIO_ROOT_USER: 'MINIO_ROOT_USER', MINIO_ROOT_PASSWORD: 'MINIO_ROOT_PASSWORD' }),
+        ...envFromSecret(scope, m.credentialsSecret, CREDENTIAL_KEYS),
         MC_HOST_target: kplus.EnvValue.fromValue(`http://$(MINIO_ROOT_USER):$(MINIO_ROOT_PASSWORD)@${host}`),
         MC_CONFIG_DIR: kplus.EnvValue.fromValue('/tmp/.mc'),
       },

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { UserError } from '../errors.js';
 import { TXN_DIR } from './transaction.js';
-import { STAGING_PREFIX } from './write.js';
 
 export interface Author {
   name: string;
@@ -40,11 +39,11 @@ export class LocalConfigRepo {
     return repo;
   }
 
-  /** Keeps a killed run's staging and transaction folders out of `git status` and out of commits. */
+  /** Keeps a killed run's transaction folder out of `git status` and out of commits. */
   private excludeStaging(): void {
     const exclude = join(this.root, '.git', 'info', 'exclude');
     let current = existsSync(exclude) ? readFileSync(exclude, 'utf8') : '';
-    const lines = [`/${STAGING_PREFIX}*`, `/${TXN_DIR}/`].filter((l) => !current.split('\n').includes(l));
+    const lines = [`/${TXN_DIR}/`].filter((l) => !current.split('\n').includes(l));
     if (lines.length === 0) return;
     mkdirSync(join(this.root, '.git', 'info'), { recursive: true });
     if (current && !current.endsWith('\n')) current += '\n';
