@@ -157,3 +157,13 @@ test('validate checks every environment and its rendered objects', async (t) => 
   const bad = await runCli(['validate', '--source', ws.source]);
   t.is(bad.code, 2);
 });
+
+test('an MLflow image without the database and S3 drivers renders, with a warning naming the field', async (t) => {
+  const ws = makeWorkspace();
+  t.teardown(ws.cleanup);
+  ws.writeEnv('dev', ws.readEnv('dev').replace('mlflow:\n', 'mlflow:\n  image:\n    repository: ghcr.io/mlflow/mlflow\n    tag: v3.6.0\n'));
+  const r = await runIn(ws, ['--env', 'dev']);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /warning: environments\/dev\.yaml:\d+:\d+: mlflow\.image\.tag: ghcr\.io\/mlflow\/mlflow:v3\.6\.0 has no psycopg2 or boto3/);
+  t.regex(r.stderr, /-full/);
+});
