@@ -12,7 +12,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +106,7 @@ function toolVersion(cmd: string, args: string[]): string | undefined {
 // ---------------------------------------------------------------- setup
 
 const t0 = performance.now();
+const loadBefore = loadavg();
 const work = mkdtempSync(join(tmpdir(), 'gen-gitops-bench-'));
 log(`bench: working in ${work}`);
 const shippedDefaults = join(root, 'environments', 'defaults.yaml');
@@ -153,22 +154,29 @@ try {
   const marginalMs = (at1000.medianMs - at100.medianMs) / (1000 - 100);
   const linearity = at1000.perEnvMs / at100.perEnvMs;
 
-  // ------------------------------------------------------------ 3. full write + commit of 1000, then no-change re-runs
-  log(`bench: full write + commit of ${FLEET} environments into a fresh config repo (${WRITE_RUNS} runs)`);
-  const writes: CliRun[] = [];
-  let repo = '';
-  for (let i = 0; i < WRITE_RUNS; i++) {
-    if (repo) rmSync(repo, { recursive: true, force: true });
-    repo = join(work, `config-repo-${i}`);
-    const r = mustSucceed(cli(['--all', '--source', sources.get(FLEET)!, '--repo', repo, '--author', 'Bench <bench@example.com>'], { rss: true }), 'full write');
-    const commits = Number(git(repo, ['rev-list', '--count', 'HEAD']));
-    const status = git(repo, ['status', '--porcelain']);
-    const tracked = git(repo, ['ls-files']).split('\n').length;
-    if (commits !== 1 || status !== '' || tracked !== at1000.files) {
-      throw new Error(`full write: expected 1 commit, a clean tree and ${at1000.files} files; got ${commits} commits, ${tracked} files, status:\n${status.slice(0, 2000)}`);
+  // ------------------------------------------------------------ 3. full write + commit of 100 and 1000, then no-change re-runs
+  /** `--all` into fresh config repos, `runs` times; checks one commit, a clean tree and every file. Returns the runs and the last repo. */
+  const fullWrite = (n: number, runs: number): { runs: CliRun[]; repo: string } => {
+    log(`bench: full write + commit of ${n} environments into a fresh config repo (${runs} runs)`);
+    const out: CliRun[] = [];
+    let repo = '';
+    for (let i = 0; i < runs; i++) {
+      if (repo) rmSync(repo, { recursive: true, force: true });
+      repo = join(work, `config-repo-${n}-${i}`);
+      const r = mustSucceed(cli(['--all', '--source', sources.get(n)!, '--repo', repo, '--author', 'Bench <bench@example.com>'], { rss: true }), `full write of ${n}`);
+      const commits = Number(git(repo, ['rev-list', '--count', 'HEAD']));
+      const status = git(repo, ['status', '--porcelain']);
+      const tracked = git(repo, ['ls-files']).split('\n').length;
+      if (commits !== 1 || status !== '' || tracked !== inProcess[n]!.files) {
+        throw new Error(`full write of ${n}: expected 1 commit, a clean tree and ${inProcess[n]!.files} files; got ${commits} commits, ${tracked} files, status:\n${status.slice(0, 2000)}`);
+      }
+      out.push(r);
     }
-    writes.push(r);
-  }
+    return { runs: out, repo };
+  };
+  const writes100 = fullWrite(100, RUNS);
+  rmSync(writes100.repo, { recursive: true, force: true });
+  const { runs: writes, repo } = fullWrite(FLEET, WRITE_RUNS);
   const head = git(repo, ['rev-parse', 'HEAD']);
   const stampBefore = treeStamp(repo);
 
@@ -226,6 +234,8 @@ try {
   const coldS = median(cold) / 1000;
   const fleetColdS = median(fleetCold) / 1000;
   const writeS = median(writes.map((w) => w.ms)) / 1000;
+  const write100S = median(writes100.runs.map((w) => w.ms)) / 1000;
+  const writeMarginalMs = ((writeS - write100S) * 1000) / (FLEET - 100);
   const writeRss = Math.max(...writes.map((w) => w.peakRssMb ?? 0));
   const noChangeS = median(noChange.map((w) => w.ms)) / 1000;
   const noChangeRss = Math.max(...noChange.map((w) => w.peakRssMb ?? 0));
@@ -252,7 +262,9 @@ try {
   rows.push(
     ['marginal time per environment, in-process (N = 100 → 1,000)', ms(marginalMs), `≤ ${TARGET.marginalMs} ms`, ok(marginalMs <= TARGET.marginalMs)],
     ['linearity: per-env time at 1,000 ÷ per-env time at 100', `${linearity.toFixed(2)}×`, `≤ ${TARGET.linearity}×`, ok(linearity <= TARGET.linearity)],
+    [`full write + commit, 100 envs (${at100.files} files), fresh repo, \`--all\` (CLI, start to exit)`, s(write100S), '—', ''],
     [`full write + commit, ${FLEET} envs (${at1000.files} files), fresh repo, \`--all\` (CLI, start to exit)`, s(writeS), `≤ ${TARGET.write1000S} s`, ok(writeS <= TARGET.write1000S)],
+    ['marginal time per environment, full write + commit (N = 100 → 1,000)', ms(writeMarginalMs), `≤ ${TARGET.marginalMs} ms`, ok(writeMarginalMs <= TARGET.marginalMs)],
     [`peak RSS, full write of ${FLEET}`, mb(writeRss), `≤ ${TARGET.peakRssMb} MB`, ok(writeRss <= TARGET.peakRssMb)],
     [`no-change re-run, ${FLEET} envs (asserted: \`up to date\`, HEAD unchanged, no file written)`, s(noChangeS), `≤ ${TARGET.noChange1000S} s`, ok(noChangeS <= TARGET.noChange1000S)],
     [`peak RSS, no-change re-run of ${FLEET}`, mb(noChangeRss), `≤ ${TARGET.peakRssMb} MB`, ok(noChangeRss <= TARGET.peakRssMb)],
@@ -276,6 +288,8 @@ try {
     platform: `${process.platform} ${process.arch}`,
     git: toolVersion('git', ['--version']),
     kubectl: kubectlVersion,
+    // Other work on the machine inflates every figure: the 1-minute load average before and after.
+    loadAverage: { before: loadBefore[0]!, after: loadavg()[0]! },
   };
   const fleetInfo = {
     environments: FLEET,
@@ -299,7 +313,9 @@ try {
     inProcess,
     marginalPerEnvMs: marginalMs,
     linearity,
+    fullWrite100: { medianS: write100S, runsMs: writes100.runs.map((w) => w.ms), peakRssMb: Math.max(...writes100.runs.map((w) => w.peakRssMb ?? 0)) },
     fullWrite: { medianS: writeS, runsMs: writes.map((w) => w.ms), peakRssMb: writeRss },
+    fullWriteMarginalPerEnvMs: writeMarginalMs,
     noChange: { medianS: noChangeS, runsMs: noChange.map((w) => w.ms), peakRssMb: noChangeRss, head, assertions: 'stdout "up to date"; HEAD unchanged; git status clean; file count and newest mtime unchanged' },
     kustomize: kustomize ? { ...kustomize, ratio, note: `sampled ${kustomize.sample} of ${FLEET} environments (every ${Math.floor(FLEET / KUSTOMIZE_SAMPLE)}th), run sequentially; total extrapolated from the sample mean` } : { skipped: 'kubectl not on PATH' },
     table,
@@ -313,6 +329,7 @@ try {
     `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.git ?? 'git ?'}${machine.kubectl ? `, kubectl ${machine.kubectl}` : ''}.\n` +
       `Fleet: ${FLEET} synthetic environments (${STAGES.length} stages × ${FLEET / STAGES.length} tenants on ${CLUSTERS.length} clusters), ${at1000.files} files, ${(at1000.bytes / 1024 / 1024).toFixed(1)} MB. ` +
       `Medians of ${RUNS} runs (${WRITE_RUNS} for 1,000-environment writes and in-process N = 1,000); bench total ${((performance.now() - t0) / 1000).toFixed(0)} s.\n` +
+      `Load average (1 min): ${machine.loadAverage.before.toFixed(1)} before, ${machine.loadAverage.after.toFixed(1)} after${Math.max(machine.loadAverage.before, machine.loadAverage.after) > machine.cpus ? ' — the machine was busy with other work: figures are inflated' : ''}.\n` +
       `Results: ${resultsPath}\n`,
   );
 } finally {

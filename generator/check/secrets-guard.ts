@@ -72,8 +72,56 @@ function needles(known: (string | KnownSecret)[]): Needle[] {
   return out.sort((a, b) => b.text.length - a.text.length);
 }
 
-function envOfPath(path: string, specs: EnvironmentSpec[]): EnvironmentSpec | undefined {
-  return specs.find((s) => path === Layout.envDir(s.name) || path.startsWith(`${Layout.envDir(s.name)}/`));
+/** The environment owning a path, by its folder: a map lookup, so a fleet's check stays linear. */
+function envIndex(specs: EnvironmentSpec[]): (path: string) => EnvironmentSpec | undefined {
+  const byDir = new Map<string, EnvironmentSpec>();
+  for (const s of specs) if (!byDir.has(Layout.envDir(s.name))) byDir.set(Layout.envDir(s.name), s);
+  return (path) => {
+    // Environment names are DNS labels: the folder is `envs/<name>`, the first two segments.
+    const slash = path.indexOf('/', path.indexOf('/') + 1);
+    return byDir.get(slash === -1 ? path : path.slice(0, slash));
+  };
+}
+
+/**
+ * The first needle (in list order) that `text` contains, as `list.find((n) => text.includes(n.text))`,
+ * but in one pass over `text` whatever the number of needles: a rolling hash
+ * of every MIN_GUARDED_LENGTH-character window (every needle is at least that
+ * long) is looked up among the hashes of the needles' first characters.
+ */
+function needleFinder(list: Needle[]): (text: string) => Needle | undefined {
+  const W = MIN_GUARDED_LENGTH;
+  const B = 0x01000193;
+  let bw = 1; // B^(W-1), to drop the window's first character
+  for (let i = 1; i < W; i++) bw = Math.imul(bw, B);
+  const hashAt = (t: string, from: number) => {
+    let h = 0;
+    for (let i = from; i < from + W; i++) h = (Math.imul(h, B) + t.charCodeAt(i)) | 0;
+    return h;
+  };
+  const buckets = new Map<number, number[]>();
+  const seen = new Uint32Array(1 << 16); // 2^21-bit prefilter on the hash, before the map
+  for (let j = 0; j < list.length; j++) {
+    const h = hashAt(list[j]!.text, 0);
+    const b = buckets.get(h);
+    if (b) b.push(j);
+    else buckets.set(h, [j]);
+    seen[(h >>> 11) >>> 5]! |= 1 << ((h >>> 11) & 31);
+  }
+  return (text) => {
+    if (list.length === 0 || text.length < W) return undefined;
+    let best = -1;
+    let h = hashAt(text, 0);
+    for (let i = 0; ; i++) {
+      if (seen[(h >>> 11) >>> 5]! & (1 << ((h >>> 11) & 31))) {
+        for (const j of buckets.get(h) ?? []) if ((best === -1 || j < best) && text.startsWith(list[j]!.text, i)) best = j;
+        if (best === 0) break;
+      }
+      if (i + W >= text.length) break;
+      h = (Math.imul(h - Math.imul(text.charCodeAt(i), bw), B) + text.charCodeAt(i + W)) | 0;
+    }
+    return best === -1 ? undefined : list[best];
+  };
 }
 
 function allowsPlaintext(spec: EnvironmentSpec | undefined): boolean {
@@ -110,12 +158,13 @@ export function secretGuardProblems(
     reported.add(k);
     problems.push(p);
   };
-  const list = needles(knownSecretValues);
+  const find = needleFinder(needles(knownSecretValues));
+  const envOfPath = envIndex(specs);
   const pathsWithFindings = new Set<string>();
   const allowedPlainFiles = new Set<string>();
 
   for (const { path, object } of objects) {
-    const spec = envOfPath(path, specs);
+    const spec = envOfPath(path);
     const secret = isSecret(object);
     const carriesData = secret && (hasEntries(object['data']) || hasEntries(object['stringData']));
     const allowedPlain = carriesData && allowsPlaintext(spec);
@@ -131,9 +180,11 @@ export function secretGuardProblems(
     }
     if (allowedPlain) allowedPlainFiles.add(path);
 
-    const walk = (v: unknown, at: (string | number)[]): void => {
+    // `at` is one stack, pushed and popped: only a finding copies it.
+    const at: (string | number)[] = [];
+    const walk = (v: unknown): void => {
       if (typeof v === 'string') {
-        const hit = list.find((n) => v.includes(n.text));
+        const hit = find(v);
         if (hit) {
           report({
             field: `${path}: ${fieldPath(at)}`,
@@ -145,26 +196,32 @@ export function secretGuardProblems(
         return;
       }
       if (Array.isArray(v)) {
-        v.forEach((x, i) => walk(x, [...at, i]));
+        v.forEach((x, i) => {
+          at.push(i);
+          walk(x);
+          at.pop();
+        });
         return;
       }
       if (typeof v === 'object' && v !== null) {
         for (const [k, x] of Object.entries(v)) {
           // The one place a value may be: the data of an allowed plain Secret.
           if (allowedPlain && at.length === 0 && (k === 'data' || k === 'stringData')) continue;
-          walk(k, [...at, k]);
-          walk(x, [...at, k]);
+          at.push(k);
+          walk(k);
+          walk(x);
+          at.pop();
         }
       }
     };
-    walk(object, []);
+    walk(object);
   }
 
   // Every other file (kustomization, ArgoCD parameters, READMEs...), and the
   // serialized objects as a backstop for anything the object walk missed.
   for (const [path, text] of files ?? []) {
     if (allowedPlainFiles.has(path) || pathsWithFindings.has(path)) continue;
-    const hit = list.find((n) => text.includes(n.text));
+    const hit = find(text);
     if (hit) {
       report({
         field: path,

@@ -73,7 +73,7 @@ export function listEnvironmentNames(dir: string): string[] {
     }
   }
   if (problems.length > 0) throw new InputError(problems);
-  return names;
+  return names.sort();
 }
 
 export function loadSources(dir: string, displayBase = process.cwd()): LoadedSources {

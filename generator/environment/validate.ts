@@ -134,6 +134,18 @@ function semanticProblems(env: LoadedEnvironment, defaults: LoadedDefaults, v: E
     forbids('minio', 'external', ['name', 'namespace', 'storage']);
   }
 
+  // Container memory is rendered in whole Mi (cdk8s-plus converts it): 1536Ki is fine, 1Ki is not.
+  for (const section of ['mlflow', 'postgres', 'minio'] as const) {
+    const r = v[section].resources;
+    if (!r) continue;
+    for (const kind of ['requests', 'limits'] as const) {
+      const m = /^(\d+)Ki$/.exec(r[kind].memory);
+      if (m && Number(m[1]) % 1024 !== 0) {
+        add(`/${section}/resources/${kind}/memory`, `${r[kind].memory} is not a whole number of Mi`, `container memory is rendered in Mi; write e.g. ${Math.max(1, Math.ceil(Number(m[1]) / 1024))}Mi`);
+      }
+    }
+  }
+
   const image = v.mlflow.image;
   if (/(^|\/)mlflow\/mlflow$/.test(image.repository) && !(image.tag ?? '').endsWith('-full') && !image.digest) {
     warnings.push({

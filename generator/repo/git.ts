@@ -1,9 +1,19 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit, SimpleGitOptions } from 'simple-git';
 import { UserError } from '../errors.js';
 import { TXN_DIR } from './transaction.js';
+
+const requireCjs = createRequire(import.meta.url);
+let simpleGitFactory: typeof import('simple-git').simpleGit | undefined;
+/** simple-git, loaded on first use: read-only runs (--dry-run, --check, validate) never pay for loading it. */
+function simpleGit(options: Partial<SimpleGitOptions>): SimpleGit {
+  simpleGitFactory ??= (requireCjs('simple-git') as typeof import('simple-git')).simpleGit;
+  return simpleGitFactory(options);
+}
 
 export interface Author {
   name: string;
@@ -127,19 +137,37 @@ export class LocalConfigRepo {
    */
   async commit(paths: string[], message: string, author?: Author): Promise<string | undefined> {
     if (paths.length === 0) return undefined;
-    // Paths go through a pathspec file: a fleet's thousands of paths overflow argv (spawn E2BIG).
-    return withPathspecFile(paths, async (spec) => {
-      await this.git.raw(['add', '--all', ...spec]);
-      // `git diff` takes no pathspec file: list everything staged, keep ours.
-      const ours = new Set(paths);
-      const staged = (await this.git.raw(['diff', '--cached', '--name-only', '-z'])).split('\0').some((p) => ours.has(p));
-      if (!staged) return undefined;
-      const who = author ?? (await this.configuredAuthor()) ?? DEFAULT_AUTHOR;
-      const identity = simpleGit({ baseDir: this.root, config: [`user.name=${who.name}`, `user.email=${who.email}`] });
-      // Only our paths: anything else someone staged in this repo stays staged, uncommitted.
-      // The message lists every file: for a fleet it is larger than one argument may be.
-      await withTempFile(message, (file) => identity.raw(['commit', '--no-verify', '--quiet', `--file=${file}`, ...spec]));
+    // Paths go through stdin or a pathspec file: a fleet's thousands of paths overflow argv (spawn E2BIG).
+    await this.stage(paths);
+    // `git diff` takes no pathspec file: list everything staged, keep ours.
+    const ours = new Set(paths);
+    const staged = (await this.git.raw(['diff', '--cached', '--no-renames', '--name-only', '-z'])).split('\0').filter(Boolean);
+    if (!staged.some((p) => ours.has(p))) return undefined;
+    const who = author ?? (await this.configuredAuthor()) ?? DEFAULT_AUTHOR;
+    const identity = simpleGit({ baseDir: this.root, config: [`user.name=${who.name}`, `user.email=${who.email}`] });
+    // The message lists every file: for a fleet it is larger than one argument may be.
+    return withTempFile(message, async (file) => {
+      const args = ['commit', '--no-verify', '--quiet', `--file=${file}`];
+      // Only our paths: anything else someone staged in this repo stays staged, uncommitted. When
+      // nothing else is staged, the index is exactly our change and needs no pathspecs (matching
+      // thousands of them is quadratic in git).
+      if (staged.every((p) => ours.has(p))) await identity.raw(args);
+      else await withPathspecFile(paths, (spec) => identity.raw([...args, ...spec]));
       return this.head();
+    });
+  }
+
+  /**
+   * `git add --all` of exactly these files (additions, changes, deletions),
+   * as `git update-index --add --remove --stdin`: linear in the number of
+   * paths, where `git add` with a pathspec per file is quadratic (seconds for a fleet).
+   */
+  private stage(paths: string[]): Promise<void> {
+    return new Promise((done, fail) => {
+      const child = execFile('git', ['-c', 'core.quotepath=off', 'update-index', '--add', '--remove', '-z', '--stdin'], { cwd: this.root, maxBuffer: 16 * 1024 * 1024 }, (err, _out, stderr) =>
+        err ? fail(new Error(`git update-index failed: ${stderr.trim() || err.message}`)) : done(),
+      );
+      child.stdin?.end(`${paths.join('\0')}\0`);
     });
   }
 }

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import lockfile from 'proper-lockfile';
+import { createRequire } from 'node:module';
+import type lockfileLib from 'proper-lockfile';
 import { UserError } from '../errors.js';
 
 /** Who holds the lock: printed to whoever waits for it. */
@@ -32,6 +33,8 @@ export async function lockRepo(root: string, opts: { waitMs: number; stateDir?: 
   const deadline = Date.now() + opts.waitMs;
   for (;;) {
     try {
+      // Loaded on first use: read-only runs never lock.
+      const lockfile = createRequire(import.meta.url)('proper-lockfile') as typeof lockfileLib;
       const release = await lockfile.lock(gitDir, { lockfilePath: lockPath, stale: 10_000, update: 2_000, realpath: false });
       const holder: Holder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), command: `gen-gitops ${process.argv.slice(2).join(' ')}`.trim() };
       writeFileSync(holderPath, JSON.stringify(holder));
