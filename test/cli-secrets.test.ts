@@ -35,3 +35,23 @@ test('--secret-file supplies a credential; a too-short supplied value is refused
   t.regex(short.stderr, /GEN_GITOPS_DEV_MLFLOW_ADMIN_PASSWORD/);
   t.false(short.stderr.includes('short-pw'));
 });
+
+test('sealed-secrets: a relative certificate path resolves against the environment file, wherever gen-gitops runs', async (t) => {
+  const ws = makeWorkspace();
+  t.teardown(ws.cleanup);
+  const { makeRsaCert } = await import('./helpers/certs.js');
+  const { mkdirSync, copyFileSync } = await import('node:fs');
+  const cert = makeRsaCert(ws.dir);
+  mkdirSync(join(ws.source, 'environments', 'certs'));
+  copyFileSync(cert.certPath, join(ws.source, 'environments', 'certs', 'stg.pem'));
+  ws.writeEnv('stg', `${ws.readEnv('stg')}secrets:\n  provider: sealed-secrets\n  sealedSecrets:\n    certificate: certs/stg.pem\n`);
+  const r = await runIn(ws, ['--env', 'stg']);
+  t.is(r.code, 0, r.stderr);
+  const sealed = git(ws.repo, 'show', 'HEAD:envs/stg/manifests/sealedsecret-mlflow-secrets-stg.yaml');
+  t.regex(sealed, /kind: SealedSecret/);
+  t.regex(sealed, /encryptedData:\n(\s+[A-Z_]+: [A-Za-z0-9+/=]{100,}\n)*\s+MLFLOW_DB_PASSWORD: [A-Za-z0-9+/=]{100,}\n/);
+  t.false(git(ws.repo, 'log', '-p').includes('stringData'));
+  // Same input, same repo: the sealed values are kept byte for byte.
+  const again = await runIn(ws, ['--env', 'stg']);
+  t.regex(again.stdout, /up to date/);
+});

@@ -1,4 +1,4 @@
-import { dirname, resolve as resolvePath } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import type { EnvironmentFile, EnvironmentSpec, Image, ImageFields, ResourceFields, Resources } from './types.js';
 import { isProduction, type ValidEnvironment } from './validate.js';
 
@@ -108,7 +108,7 @@ export function resolveEnvironment(env: ValidEnvironment): EnvironmentSpec {
     secrets: {
       provider: v.secrets.provider,
       secretName: `mlflow-secrets-${v.name}`,
-      sealed: sealed ? { certificate: resolvePath(dirname(env.file), sealed.certificate), scope: sealed.scope ?? 'strict' } : undefined,
+      sealed: sealed ? { certificate: resolvePath(env.dir, sealed.certificate), scope: sealed.scope ?? 'strict' } : undefined,
       external: external
         ? {
             storeRef: { name: external.storeRef.name, kind: external.storeRef.kind ?? 'SecretStore' },

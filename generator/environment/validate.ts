@@ -9,7 +9,10 @@ import type { EnvironmentFile } from './types.js';
 /** An environment that passed every check, with where its values came from. */
 export interface ValidEnvironment {
   name: string;
+  /** As shown in messages (relative to the source repository). */
   file: string;
+  /** Absolute folder of the file: relative paths in it (certificates) resolve against it. */
+  dir: string;
   value: EnvironmentFile;
   /** Advice that does not stop a render (e.g. an image that may lack drivers). */
   warnings: InputProblem[];
@@ -234,5 +237,5 @@ export function validateSources(sources: LoadedSources): ValidEnvironment[] {
     }
   }
   if (problems.length > 0) throw new InputError(problems);
-  return valid.map(({ env, value, warnings }) => ({ name: env.name, file: env.source.file, value, warnings }));
+  return valid.map(({ env, value, warnings }) => ({ name: env.name, file: env.source.file, dir: sources.dir, value, warnings }));
 }
