@@ -1,3 +1,4 @@
+import { isProduction } from './environment/validate.js';
 import { ExitCode, UsageError, UserError } from './errors.js';
 import { lockRepo } from './repo/lock.js';
 import { packageVersion } from './paths.js';
@@ -66,7 +67,7 @@ function apiHost(apiUrl: string | undefined): string | undefined {
 export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
   const input = loadInput(opts.source, opts.envs, opts.all);
   if (opts.mode === 'push') {
-    const protectedEnvs = input.all.filter((e) => input.selected.includes(e.name) && isProductionValue(e.value));
+    const protectedEnvs = input.all.filter((e) => input.selected.includes(e.name) && isProduction(e.value));
     if (protectedEnvs.length > 0) {
       throw new UsageError(
         `${protectedEnvs.map((e) => e.name).join(', ')} is a production environment: changes reach it only through a reviewed pull request; run with --pr instead of --push`,
@@ -133,10 +134,6 @@ async function deliverLocked(opts: DeliverOptions, input: LoadedInput, workdir: 
     await workdir.fetch();
     await workdir.resetTo(base);
   }
-}
-
-function isProductionValue(v: { name: string; production?: boolean }): boolean {
-  return v.production === true || v.name === 'prod' || v.name === 'production';
 }
 
 function resultBase(input: LoadedInput, plan: Plan, groups: GroupSummary[], opts: DeliverOptions, workdir: RemoteWorkdir) {
