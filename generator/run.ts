@@ -21,7 +21,7 @@ import { knownSecretsOf, secretGuardProblems } from './check/secrets-guard.js';
 import { keptPlainCredentials } from './secrets/kept.js';
 import type { SecretEnvironment } from './secrets/provider.js';
 
-export interface GenerateOptions {
+export interface GenerateOptions extends SecretInputs {
   /** Source repository root (holds environments/). */
   source: string;
   /** Config repository working tree. */
@@ -32,10 +32,6 @@ export interface GenerateOptions {
   diff: boolean;
   check: boolean;
   author?: Author;
-  environ: Record<string, string | undefined>;
-  reseal?: boolean;
-  sealedSecretsCert?: string;
-  repoUrl?: string;
   /** A promotion being committed (named in the commit message). */
   promotion?: { from: string; sourceCommit?: string; settings: { field: string; from: string; to: string }[] };
   /** Overwrite uncommitted changes inside gen-gitops's own folders. */
@@ -43,7 +39,7 @@ export interface GenerateOptions {
   lockTimeoutMs?: number;
 }
 
-/** Inputs that secret providers read besides the environment files. */
+/** What a render reads besides the environment files: credentials, sealing options, the config repo URL. */
 export interface SecretInputs {
   environ: Record<string, string | undefined>;
   /** The URL ArgoCD pulls the config repo from, overriding configRepo.url in defaults.yaml. */
