@@ -42,7 +42,8 @@ export class GitRunner {
     private readonly environ: Record<string, string | undefined>,
   ) {}
 
-  private env(): Record<string, string> {
+  /** The environment git runs with (exposed for tests: the token must travel only here). */
+  env(): Record<string, string> {
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.environ)) if (v !== undefined && !k.startsWith('GIT_CONFIG_')) env[k] = v;
     // Never wait for a password prompt in automation.
