@@ -117,13 +117,7 @@ export async function renderChecked(input: LoadedInput, existing: (dirs: string[
     if (clusters.size > 1) throw new UsageError(`--sealed-secrets-cert names one controller certificate, but the selected sealed-secrets environments run on ${clusters.size} clusters (${[...clusters].join(', ')}); render them one cluster at a time`);
   }
   const configRepo = { ...input.defaults.configRepo, ...(inputs.repoUrl ? { url: inputs.repoUrl } : {}) };
-  let result: RenderResult;
-  try {
-    result = render({ all: input.all, selected: input.selected, credentials, secrets: () => world, argocd: { configRepo, applicationSetsDir: assetPath('applicationsets') } });
-  } catch (e) {
-    if (e instanceof UserError || !(e instanceof Error) || !/ApplicationSet|argocd|cluster/i.test(e.message)) throw e;
-    throw new InputError([{ message: e.message, hint: 'check applicationsets/ and the cluster settings of the environment files' }]);
-  }
+  const result = render({ all: input.all, selected: input.selected, credentials, secrets: () => world, argocd: { configRepo, applicationSetsDir: assetPath('applicationsets') } });
   const failures = await checkManifests(result.objects);
   if (failures.length > 0) {
     throw new InputError(

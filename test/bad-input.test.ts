@@ -58,6 +58,11 @@ const cases: Case[] = [
     expect: [/environments\/stg\.yaml:\d+:9: postgres\.name: PostgreSQL pgsql\/dev-postgres is also used by environment 'dev'/],
   },
   {
+    title: 'one cluster name with two API servers',
+    edit: (ws) => replaceIn(ws, 'stg', 'argocd:', 'cluster:\n  name: in-cluster\n  server: https://other.example.com:6443\nargocd:'),
+    expect: [/environments\/stg\.yaml:\d+:11: cluster\.server: cluster 'in-cluster' is https:\/\/kubernetes\.default\.svc in environment 'dev' \(environments\/defaults\.yaml:\d+:\d+\) but https:\/\/other\.example\.com:6443 here/],
+  },
+  {
     title: 'plaintext secrets requested for prod',
     edit: (ws) => replaceIn(ws, 'prod', 'argocd:', 'secrets:\n  provider: plain\nargocd:'),
     expect: [/environments\/prod\.yaml:\d+:13: secrets\.provider: plain secrets are refused for a production environment/],

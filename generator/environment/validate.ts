@@ -183,8 +183,21 @@ function crossFileProblems(valid: { env: LoadedEnvironment; value: EnvironmentFi
       hint,
     });
   };
+  const servers = new Map<string, { env: LoadedEnvironment; server: string }>();
   for (const { env, value: v } of valid) {
     const c = v.cluster.name;
+    // ArgoCD destinations and the shared cluster folder are keyed by cluster name: one name, one API server.
+    const known = servers.get(c);
+    if (!known) servers.set(c, { env, server: v.cluster.server });
+    else if (known.server !== v.cluster.server) {
+      const p = locate(known.env, defaults, '/cluster/server');
+      problems.push({
+        location: locate(env, defaults, '/cluster/server'),
+        field: 'cluster.server',
+        message: `cluster '${c}' is ${known.server} in environment '${known.env.name}' (${p.file}:${p.line}:${p.col}) but ${v.cluster.server} here`,
+        hint: 'give the other cluster its own cluster.name, or use the same server URL',
+      });
+    }
     claim(env, `${c}/nodePort/${v.mlflow.nodePort}`, '/mlflow/nodePort', `NodePort ${v.mlflow.nodePort}`, 'give each environment on a cluster its own NodePort');
     claim(env, `${c}/ns/${v.namespace}`, '/namespace', `namespace '${v.namespace}'`, 'give each environment its own MLflow namespace');
     if (v.postgres.mode === 'embedded') {
