@@ -138,17 +138,48 @@ export interface PlannedRender {
 
 /** Renders, checks, and compares with the config repo working tree at `root` (which may not exist yet). */
 export async function planRender(input: LoadedInput, root: string, inputs: SecretInputs): Promise<PlannedRender> {
-  const rendered = await renderChecked(input, (dirs) => readTreeIfAny(root, dirs), inputs);
-  return planAgainst(root, rendered);
+  const reader = treeReader(root);
+  const rendered = await renderChecked(input, reader.read, inputs);
+  return planAgainst(root, rendered, reader.seen());
 }
 
 function readTreeIfAny(root: string, dirs: string[], files: string[] = []): Map<string, string> {
   return existsSync(root) ? readTree(root, dirs, files) : new Map<string, string>();
 }
 
-/** Compares a render with the working tree at `root` as it is now. */
-export function planAgainst(root: string, rendered: RenderResult): PlannedRender {
-  const existing = readTreeIfAny(root, rendered.ownedDirs, [...rendered.files.keys()]);
+/** Folders already read in this run, so the plan does not read them a second time. */
+interface ReadFolders {
+  dirs: string[];
+  files: Map<string, string>;
+}
+
+/** Reads folders of the working tree and remembers what it read (for `planAgainst`). */
+function treeReader(root: string): { read(dirs: string[]): Map<string, string>; seen(): ReadFolders } {
+  const seen: ReadFolders = { dirs: [], files: new Map() };
+  return {
+    read(dirs) {
+      const files = readTreeIfAny(root, dirs);
+      seen.dirs.push(...dirs);
+      for (const [p, c] of files) seen.files.set(p, c);
+      return files;
+    },
+    seen: () => seen,
+  };
+}
+
+/**
+ * Compares a render with the working tree at `root` as it is now. `already`:
+ * folders read earlier in this run and unchanged since (not re-read).
+ */
+export function planAgainst(root: string, rendered: RenderResult, already?: ReadFolders): PlannedRender {
+  const done = new Set(already?.dirs ?? []);
+  const inDone = (path: string) => [...done].some((d) => path.startsWith(`${d}/`));
+  const existing = readTreeIfAny(
+    root,
+    rendered.ownedDirs.filter((d) => !done.has(d)),
+    [...rendered.files.keys()].filter((f) => !inDone(f)),
+  );
+  for (const [p, c] of already?.files ?? []) existing.set(p, c);
   const plan = planChanges(rendered.files, existing, rendered.ownedDirs);
   return { rendered, plan, groups: summarize(plan) };
 }
@@ -231,6 +262,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   try {
     const recovered = recover(root, await repo.head());
     await guardUncommitted(repo, opts.force === true);
+    // Read again under the lock: another run may have committed while this one waited.
     const planned = planAgainst(root, rendered);
     const { plan, groups } = planned;
     const base = { environments: input.selected, plan, groups, diffs: opts.diff ? plan.changes.map(unifiedDiff) : [], warnings: input.warnings, repo: root, recovered };
