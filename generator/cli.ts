@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, InputError, UsageError, UserError } from './errors.js';
 import { packageVersion } from './paths.js';
 import { formatGenerateResult, formatWarnings } from './report.js';
+import { timingLines } from './timing.js';
 import { parseAuthor } from './repo/git.js';
 import { isRemoteUrl, redactUrl } from './repo/remote.js';
 import { listEnvironmentNames } from './environment/load.js';
@@ -228,6 +229,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return exitCode;
   } catch (e) {
     return reportError(e, io, debug);
+  } finally {
+    for (const l of timingLines()) io.err(l);
   }
 }
 

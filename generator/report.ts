@@ -1,26 +1,34 @@
 import { formatProblem, type InputProblem } from './errors.js';
 import type { GenerateResult } from './run.js';
+import { nameList } from './render/templates.js';
 
 /** Human-readable run output; the CLI prints it, tests read it. */
 export function formatWarnings(warnings: InputProblem[]): string[] {
   return warnings.map((w) => `warning: ${formatProblem(w)}`);
 }
 
+/** Above this many changed files, output and commit messages give per-folder counts only. */
+export const FILE_LIST_LIMIT = 300;
+
 export function formatGenerateResult(r: GenerateResult, opts: { dryRun: boolean }): string[] {
   const lines: string[] = [];
-  const envs = r.environments.join(', ');
+  const envs = nameList(r.environments);
   if (r.status === 'up-to-date') {
     lines.push(`${envs}: up to date (${r.repo})`);
     return lines;
   }
   const verb = r.status === 'committed' ? 'wrote' : r.status === 'out-of-date' ? 'out of date' : 'would write';
   lines.push(`${envs}: ${verb} ${r.plan.changes.length} file${r.plan.changes.length === 1 ? '' : 's'} in ${r.repo}${opts.dryRun ? ' (dry run: nothing written)' : ''}`);
+  // A fleet's first render is thousands of files: past this, per-folder counts only.
+  const listFiles = r.plan.changes.length <= FILE_LIST_LIMIT;
   for (const g of r.groups) {
     lines.push(`  ${g.group}: ${g.added.length} added, ${g.changed.length} changed, ${g.deleted.length} removed`);
+    if (!listFiles) continue;
     for (const p of g.added) lines.push(`    + ${p}`);
     for (const p of g.changed) lines.push(`    ~ ${p}`);
     for (const p of g.deleted) lines.push(`    - ${p}`);
   }
+  if (!listFiles) lines.push(`  (${r.plan.changes.length} files: too many to list; ${r.commit ? '`git show --stat` in the config repo lists them' : '--diff shows every change'})`);
   if (r.diffs.length > 0) lines.push('', ...r.diffs);
   for (const m of r.manual ?? []) lines.push(`  overwrote a manual change: ${m}`);
   if (r.recovered === 'rolled-back') lines.push('  (rolled back an unfinished write left by an interrupted run first)');

@@ -7,6 +7,8 @@ import { resolveEnvironment } from './environment/resolve.js';
 import { validateSources, type ValidEnvironment } from './environment/validate.js';
 import { ExitCode, InputError, UsageError, UserError, type InputProblem } from './errors.js';
 import { assetPath, packageVersion } from './paths.js';
+import { FILE_LIST_LIMIT } from './report.js';
+import { phaseDone } from './timing.js';
 import { unifiedDiff } from './render/diff.js';
 import { planChanges, summarize, type GroupSummary, type Plan } from './render/plan.js';
 import { render, type RenderResult } from './render/render.js';
@@ -188,6 +190,8 @@ export function commitMessage(environments: string[], groups: GroupSummary[], ma
   return renderTemplate('commit-message.hbs', {
     environments,
     groups,
+    // A fleet's first render changes thousands of files: per-folder counts say enough there.
+    listFiles: groups.reduce((n, g) => n + g.added.length + g.changed.length + g.deleted.length, 0) <= FILE_LIST_LIMIT,
     manual,
     promotion,
     version: packageVersion,
@@ -223,22 +227,17 @@ export async function guardUncommitted(repo: LocalConfigRepo, force: boolean): P
  */
 export async function writeAndCommit(repo: LocalConfigRepo, planned: PlannedRender, message: (manual: string[]) => string, author?: Author): Promise<{ commit?: string; manual: string[] }> {
   const { plan, rendered } = planned;
-  const paths = plan.changes.map((c) => c.path);
   const manual = await repo.manuallyEdited(plan.changes.filter((c) => c.kind !== 'added').map((c) => c.path));
   const head = await repo.head();
-  const commit = await applyTransaction(repo.root, plan.changes, rendered.ownedDirs, head, async () => {
-    try {
-      return await repo.commit(paths, message(manual), author);
-    } catch (e) {
-      await repo.unstage(paths);
-      throw e;
-    }
-  });
+  const files = plan.changes.map((c) => ({ path: c.path, content: c.kind === 'deleted' ? undefined : (c.after ?? '') }));
+  const commit = await applyTransaction(repo.root, plan.changes, rendered.ownedDirs, head, () => repo.commitFiles(files, message(manual), author));
   return { commit, manual };
 }
 
 export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
+  phaseDone('start');
   const input = loadInput(opts.source, opts.envs, opts.all);
+  phaseDone('load + validate input');
   const root = resolve(opts.repo);
   if (existsSync(join(root, TXN_DIR)) && existsSync(join(root, '.git'))) {
     // A killed run left a half-applied write: put the tree back before anyone reads it.
@@ -257,17 +256,21 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   }
   // Render and validate before creating or locking anything: bad input leaves no trace.
   const rendered = await renderChecked(input, (dirs) => readTreeIfAny(root, dirs), opts);
+  phaseDone('render + check');
   const repo = await LocalConfigRepo.open(root, { create: true });
   const lock = await lockRepo(root, { waitMs: opts.lockTimeoutMs ?? 30_000 });
   try {
     const recovered = recover(root, await repo.head());
     await guardUncommitted(repo, opts.force === true);
+    phaseDone('lock + git status');
     // Read again under the lock: another run may have committed while this one waited.
     const planned = planAgainst(root, rendered);
+    phaseDone('read tree + plan');
     const { plan, groups } = planned;
     const base = { environments: input.selected, plan, groups, diffs: opts.diff ? plan.changes.map(unifiedDiff) : [], warnings: input.warnings, repo: root, recovered };
     if (plan.changes.length === 0) return { ...base, status: 'up-to-date' };
     const { commit, manual } = await writeAndCommit(repo, planned, (m) => commitMessage(input.selected, groups, m, opts.promotion), opts.author);
+    phaseDone('write + commit');
     return { ...base, status: commit ? 'committed' : 'up-to-date', commit, manual };
   } finally {
     await lock.release();

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync,
 import { dirname, join } from 'node:path';
 import type { FileChange } from '../render/plan.js';
 import { readTree } from './tree.js';
+import { phaseDone } from '../timing.js';
 
 /**
  * All-or-nothing replacement of the config repo's generated folders.
@@ -128,7 +129,9 @@ export async function applyTransaction(root: string, changes: FileChange[], owne
       for (const [path, text] of files) stage(path, text);
       items.push({ target, existed, present: files.size > 0 });
     }
+    phaseDone('stage files');
     syncStaged(join(txn, 'new'), staged);
+    phaseDone('sync staged files');
     crashPoint('staged');
     // 2. journal
     writeDurable(join(txn, 'journal.json'), `${JSON.stringify({ head, items } satisfies Journal)}\n`);
@@ -152,10 +155,12 @@ export async function applyTransaction(root: string, changes: FileChange[], owne
       if (i === 0) crashPoint('swapping');
     });
     crashPoint('swapped');
+    phaseDone('swap folders');
     // 4. commit
     let sha: string | undefined;
     try {
       sha = await commit();
+      phaseDone('git commit');
     } catch (e) {
       rollback(root, items);
       throw e;
