@@ -9,7 +9,8 @@ import { renderTemplate } from './render/templates.js';
 import { LocalConfigRepo, type Author } from './repo/git.js';
 import type { PullRequest } from './repo/github.js';
 import { defaultWorkdir, redactUrl, RemoteWorkdir } from './repo/remote.js';
-import { commitMessage, loadInput, planRender, writeAndCommit, type GenerateResult, type LoadedInput, type SecretInputs } from './run.js';
+import { RenderCache } from './cache/render-cache.js';
+import { commitMessage, loadInput, planRender, rememberRenders, writeAndCommit, type GenerateResult, type LoadedInput, type SecretInputs } from './run.js';
 
 export interface DeliverOptions extends SecretInputs {
   source: string;
@@ -103,17 +104,22 @@ async function deliverLocked(opts: DeliverOptions, input: LoadedInput, workdir: 
   const attempts = opts.attempts ?? 3;
   let kept: string | undefined;
   for (let attempt = 1; ; attempt++) {
-    const planned = await planRender(input, workdir.dir, opts);
+    const cache = RenderCache.open(workdir.dir);
+    const planned = await planRender(input, workdir.dir, opts, cache);
     const { plan, groups } = planned;
     const result = resultBase(input, plan, groups, opts, workdir);
     if (opts.mode === 'check') return { ...result, status: plan.changes.length > 0 ? 'out-of-date' : 'up-to-date' };
-    if (plan.changes.length === 0) return { ...result, status: 'up-to-date' };
+    if (plan.changes.length === 0) {
+      if (opts.mode !== 'dry-run') rememberRenders(cache, planned.rendered, opts);
+      return { ...result, status: 'up-to-date' };
+    }
     if (opts.mode === 'dry-run') return { ...result, status: 'planned' };
 
     const branch = opts.mode === 'pr' ? prBranch(input.selected) : base;
     if (opts.mode === 'pr') await workdir.git.run(workdir.dir, ['checkout', '--quiet', '-B', branch]);
     const repo = await LocalConfigRepo.open(workdir.dir, { create: false });
     const { commit } = await writeAndCommit(repo, planned, (manual) => commitMessage(input.selected, groups, manual, opts.promotion), opts.author);
+    rememberRenders(cache, planned.rendered, opts);
     if (!commit) return { ...result, status: 'up-to-date' };
     await opts.beforePush?.(attempt);
     // Our own PR branch is rebuilt from the default branch each run: force is safe there, never on the default branch.

@@ -18,7 +18,9 @@ import { Layout } from './repo/layout.js';
 import { readTree } from './repo/tree.js';
 import { lockRepo } from './repo/lock.js';
 import { applyTransaction, recover, TXN_DIR } from './repo/transaction.js';
-import { credentialSource, suppliedCredentialProblems, type CredentialId } from './secrets/credentials.js';
+import { credentialEnvVar, credentialSource, CREDENTIALS, suppliedCredentialProblems, type CredentialId } from './secrets/credentials.js';
+import { RenderCache } from './cache/render-cache.js';
+import type { EnvironmentSpec } from './environment/types.js';
 import { knownSecretsOf, secretGuardProblems } from './check/secrets-guard.js';
 import { keptPlainCredentials } from './secrets/kept.js';
 import type { SecretEnvironment } from './secrets/provider.js';
@@ -65,6 +67,8 @@ export interface GenerateResult {
   manual?: string[];
   /** What was done about a transaction a killed run left behind. */
   recovered?: 'none' | 'rolled-back' | 'cleaned';
+  /** Environments whose folder a remembered render vouched for, so they were not synthesised again. */
+  reused?: string[];
 }
 
 export interface LoadedInput {
@@ -90,9 +94,15 @@ export function loadInput(source: string, envs: string[], all: boolean): LoadedI
 }
 
 /** Renders and checks every object against its Kubernetes/CRD schema; nothing is written. */
-export async function renderChecked(input: LoadedInput, existing: (dirs: string[]) => Map<string, string>, inputs: SecretInputs): Promise<RenderResult> {
+export async function renderChecked(input: LoadedInput, existing: (dirs: string[]) => Map<string, string>, inputs: SecretInputs, cache?: RenderCache): Promise<RenderResult> {
   const { environ } = inputs;
   const previous = existing(input.selected.map(Layout.envManifests));
+  const previousFolders = cache ? filesByFolder(previous, input.selected.map(Layout.envManifests)) : new Map<string, Map<string, string>>();
+  const reuse = (spec: EnvironmentSpec, dir: string): Map<string, string> | undefined => {
+    const folder = previousFolders.get(dir);
+    if (!cache || !folder || folder.size === 0 || !renderReadsOnlyFolder(spec, inputs)) return undefined;
+    return cache.reproduces(spec.name, cache.key(spec, folder, dir)) ? folder : undefined;
+  };
   const index = indexObjects(previous);
   const world: SecretEnvironment = {
     previous: (kind, namespace, name) => index().get(`${kind}/${namespace}/${name}`),
@@ -119,7 +129,7 @@ export async function renderChecked(input: LoadedInput, existing: (dirs: string[
     if (clusters.size > 1) throw new UsageError(`--sealed-secrets-cert names one controller certificate, but the selected sealed-secrets environments run on ${clusters.size} clusters (${[...clusters].join(', ')}); render them one cluster at a time`);
   }
   const configRepo = { ...input.defaults.configRepo, ...(inputs.repoUrl ? { url: inputs.repoUrl } : {}) };
-  const result = render({ all: input.all, selected: input.selected, credentials, secrets: () => world, argocd: { configRepo, applicationSetsDir: assetPath('applicationsets') } });
+  const result = render({ all: input.all, selected: input.selected, credentials, secrets: () => world, argocd: { configRepo, applicationSetsDir: assetPath('applicationsets') }, reuse });
   const failures = await checkManifests(result.objects);
   if (failures.length > 0) {
     throw new InputError(
@@ -127,9 +137,46 @@ export async function renderChecked(input: LoadedInput, existing: (dirs: string[
     );
   }
   // Last line of defence before anything is written: no credential in plaintext where it is not allowed.
-  const guard = secretGuardProblems(result.objects, result.specs, knownSecretsOf(credentials.handedOut()), result.files);
+  // Reused folders were checked when their render was remembered; another environment's
+  // supplied value may equal one they keep, which is no leak.
+  const reusedDirs = new Set(result.reused.map(Layout.envManifests));
+  const checkedFiles = reusedDirs.size === 0 ? result.files : new Map([...result.files].filter(([p]) => !reusedDirs.has(p.slice(0, p.lastIndexOf('/')))));
+  const guard = secretGuardProblems(result.objects, result.specs, knownSecretsOf(credentials.handedOut()), checkedFiles);
   if (guard.length > 0) throw new InputError(guard);
   return result;
+}
+
+/**
+ * Whether rendering this environment reads nothing but its resolved spec
+ * and its own folder, so that a remembered render of the same two stands.
+ * Sealed Secrets also read a certificate file and the clock (expiry), and
+ * supplied credentials or --reseal are explicit requests for new values.
+ */
+function renderReadsOnlyFolder(spec: EnvironmentSpec, inputs: SecretInputs): boolean {
+  if (spec.secrets.provider === 'sealed-secrets' || inputs.reseal === true) return false;
+  return !CREDENTIALS.some((id) => (inputs.environ[credentialEnvVar(spec.name, id)] ?? '') !== '');
+}
+
+/** Groups config-repo files by the folder (one of `dirs`) directly holding them. */
+function filesByFolder(files: Map<string, string>, dirs: string[]): Map<string, Map<string, string>> {
+  const out = new Map<string, Map<string, string>>(dirs.map((d) => [d, new Map()]));
+  for (const [p, c] of files) out.get(p.slice(0, p.lastIndexOf('/')))?.set(p, c);
+  return out;
+}
+
+/**
+ * Remembers the environments this run rendered whose folders now hold
+ * exactly that render (after a commit, or when already up to date).
+ */
+export function rememberRenders(cache: RenderCache, rendered: RenderResult, inputs: SecretInputs): void {
+  const reused = new Set(rendered.reused);
+  const specs = rendered.specs.filter((s) => !reused.has(s.name) && renderReadsOnlyFolder(s, inputs));
+  const folders = filesByFolder(rendered.files, specs.map((s) => Layout.envManifests(s.name)));
+  for (const spec of specs) {
+    const dir = Layout.envManifests(spec.name);
+    cache.remember(spec.name, cache.key(spec, folders.get(dir)!, dir));
+  }
+  cache.save();
 }
 
 export interface PlannedRender {
@@ -139,9 +186,9 @@ export interface PlannedRender {
 }
 
 /** Renders, checks, and compares with the config repo working tree at `root` (which may not exist yet). */
-export async function planRender(input: LoadedInput, root: string, inputs: SecretInputs): Promise<PlannedRender> {
+export async function planRender(input: LoadedInput, root: string, inputs: SecretInputs, cache?: RenderCache): Promise<PlannedRender> {
   const reader = treeReader(root);
-  const rendered = await renderChecked(input, reader.read, inputs);
+  const rendered = await renderChecked(input, reader.read, inputs, cache);
   return planAgainst(root, rendered, reader.seen());
 }
 
@@ -248,15 +295,18 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       await lock.release();
     }
   }
+  // Read-only runs use what earlier runs remembered; only runs that write add to it.
+  const cache = RenderCache.open(root);
   if (opts.check || opts.dryRun) {
-    const { plan, groups } = await planRender(input, root, opts);
-    const base = { environments: input.selected, plan, groups, diffs: opts.diff ? plan.changes.map(unifiedDiff) : [], warnings: input.warnings, repo: root };
+    const { plan, groups, rendered } = await planRender(input, root, opts, cache);
+    phaseDone(`render + check + plan (${rendered.reused.length} reused)`);
+    const base = { environments: input.selected, plan, groups, diffs: opts.diff ? plan.changes.map(unifiedDiff) : [], warnings: input.warnings, repo: root, reused: rendered.reused };
     if (plan.changes.length === 0) return { ...base, status: 'up-to-date' };
     return { ...base, status: opts.check ? 'out-of-date' : 'planned' };
   }
   // Render and validate before creating or locking anything: bad input leaves no trace.
-  const rendered = await renderChecked(input, (dirs) => readTreeIfAny(root, dirs), opts);
-  phaseDone('render + check');
+  const rendered = await renderChecked(input, (dirs) => readTreeIfAny(root, dirs), opts, cache);
+  phaseDone(`render + check (${rendered.reused.length} reused)`);
   const repo = await LocalConfigRepo.open(root, { create: true });
   const lock = await lockRepo(root, { waitMs: opts.lockTimeoutMs ?? 30_000 });
   try {
@@ -267,10 +317,14 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const planned = planAgainst(root, rendered);
     phaseDone('read tree + plan');
     const { plan, groups } = planned;
-    const base = { environments: input.selected, plan, groups, diffs: opts.diff ? plan.changes.map(unifiedDiff) : [], warnings: input.warnings, repo: root, recovered };
-    if (plan.changes.length === 0) return { ...base, status: 'up-to-date' };
+    const base = { environments: input.selected, plan, groups, diffs: opts.diff ? plan.changes.map(unifiedDiff) : [], warnings: input.warnings, repo: root, recovered, reused: rendered.reused };
+    if (plan.changes.length === 0) {
+      rememberRenders(RenderCache.open(root), rendered, opts);
+      return { ...base, status: 'up-to-date' };
+    }
     const { commit, manual } = await writeAndCommit(repo, planned, (m) => commitMessage(input.selected, groups, m, opts.promotion), opts.author);
     phaseDone('write + commit');
+    rememberRenders(RenderCache.open(root), rendered, opts);
     return { ...base, status: commit ? 'committed' : 'up-to-date', commit, manual };
   } finally {
     await lock.release();

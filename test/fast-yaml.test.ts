@@ -43,5 +43,6 @@ test('property: the fast path writes what yaml writes, or declines', (t) => {
     }),
     { numRuns: 3000 },
   );
-  t.true(fast > 300, `only ${fast} of 3000 documents took the fast path`);
+  // About 10% take the fast path (random: 299 was seen once); half that still shows it is exercised.
+  t.true(fast >= 150, `only ${fast} of 3000 documents took the fast path`);
 });

@@ -22,6 +22,8 @@ export interface RenderResult {
   /** Every Kubernetes object, for schema checks and plans. */
   objects: RenderedObject[];
   specs: EnvironmentSpec[];
+  /** Environments whose folder was taken as it is (see `reuse`): not synthesised, so not in `objects`. */
+  reused: string[];
 }
 
 export interface RenderOptions {
@@ -34,6 +36,11 @@ export interface RenderOptions {
   secrets: (env: string) => SecretEnvironment;
   /** ArgoCD objects, parameter files and the config repo README; omitted: manifests only. */
   argocd?: { configRepo: { url: string; revision: string }; applicationSetsDir: string };
+  /**
+   * An environment's current folder files (path → content) when rendering it
+   * again is known to reproduce them exactly; undefined: render it.
+   */
+  reuse?: (spec: EnvironmentSpec, dir: string) => Map<string, string> | undefined;
 }
 
 /**
@@ -57,8 +64,17 @@ export function render(opts: RenderOptions): RenderResult {
     ownedDirs.push(dir);
   };
 
+  const reused: string[] = [];
   for (const spec of specs) {
-    addFolder(Layout.envManifests(spec.name), synthEnvironment(spec, opts.credentials, opts.secrets(spec.name)));
+    const dir = Layout.envManifests(spec.name);
+    const kept = opts.reuse?.(spec, dir);
+    if (kept) {
+      for (const [p, c] of kept) files.set(p, c);
+      ownedDirs.push(dir);
+      reused.push(spec.name);
+      continue;
+    }
+    addFolder(dir, synthEnvironment(spec, opts.credentials, opts.secrets(spec.name)));
   }
   // Each cluster an environment runs on gets its shared folder, computed
   // from every environment on that cluster so any single render agrees.
@@ -73,5 +89,5 @@ export function render(opts: RenderOptions): RenderResult {
     objects.push(...argo.objects.map((o) => ({ path: o.path, object: o.object as KubeObject })));
     ownedDirs.push(...argo.ownedDirs);
   }
-  return { files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), ownedDirs: ownedDirs.sort(), objects, specs };
+  return { files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), ownedDirs: ownedDirs.sort(), objects, specs, reused };
 }
