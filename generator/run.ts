@@ -1,29 +1,25 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { checkManifests } from './check/schema.js';
 import { listEnvironmentNames, loadSources, type LoadedDefaults } from './environment/load.js';
 import { resolveEnvironment } from './environment/resolve.js';
 import { validateSources, type ValidEnvironment } from './environment/validate.js';
 import { ExitCode, InputError, UsageError, UserError, type InputProblem } from './errors.js';
-import { assetPath, packageVersion } from './paths.js';
+import { packageVersion } from './paths.js';
 import { FILE_LIST_LIMIT } from './report.js';
 import { phaseDone } from './timing.js';
 import { unifiedDiff } from './render/diff.js';
 import { planChanges, summarize, type GroupSummary, type Plan } from './render/plan.js';
-import { render, type RenderResult } from './render/render.js';
+import type { RenderResult } from './render/render.js';
+import { renderAndCheck } from './render/checked.js';
 import { renderTemplate } from './render/templates.js';
 import { LocalConfigRepo, type Author } from './repo/git.js';
 import { Layout } from './repo/layout.js';
 import { readTree } from './repo/tree.js';
 import { lockRepo } from './repo/lock.js';
 import { applyTransaction, recover, TXN_DIR } from './repo/transaction.js';
-import { credentialEnvVar, credentialSource, CREDENTIALS, suppliedCredentialProblems, type CredentialId } from './secrets/credentials.js';
+import { credentialEnvVar, CREDENTIALS, suppliedCredentialProblems } from './secrets/credentials.js';
 import { RenderCache } from './cache/render-cache.js';
 import type { EnvironmentSpec } from './environment/types.js';
-import { knownSecretsOf, secretGuardProblems } from './check/secrets-guard.js';
-import { keptPlainCredentials } from './secrets/kept.js';
-import type { SecretEnvironment } from './secrets/provider.js';
 
 export interface GenerateOptions extends SecretInputs {
   /** Source repository root (holds environments/). */
@@ -95,55 +91,28 @@ export function loadInput(source: string, envs: string[], all: boolean): LoadedI
 
 /** Renders and checks every object against its Kubernetes/CRD schema; nothing is written. */
 export async function renderChecked(input: LoadedInput, existing: (dirs: string[]) => Map<string, string>, inputs: SecretInputs, cache?: RenderCache): Promise<RenderResult> {
-  const { environ } = inputs;
-  const previous = existing(input.selected.map(Layout.envManifests));
-  const previousFolders = cache ? filesByFolder(previous, input.selected.map(Layout.envManifests)) : new Map<string, Map<string, string>>();
-  const reuse = (spec: EnvironmentSpec, dir: string): Map<string, string> | undefined => {
-    const folder = previousFolders.get(dir);
-    if (!cache || !folder || folder.size === 0 || !renderReadsOnlyFolder(spec, inputs)) return undefined;
-    return cache.reproduces(spec.name, cache.key(spec, folder, dir)) ? folder : undefined;
-  };
-  const index = indexObjects(previous);
-  const world: SecretEnvironment = {
-    previous: (kind, namespace, name) => index().get(`${kind}/${namespace}/${name}`),
-    readFile: (path) => readFileSync(path, 'utf8'),
-    reseal: inputs.reseal === true,
-    sealedSecretsCert: inputs.sealedSecretsCert,
-    now: new Date(),
-  };
-  const kept = new Map<string, Map<CredentialId, string>>();
-  const credentials = credentialSource({
-    environ,
-    kept: (env, id) => {
-      if (!kept.has(env)) {
-        const v = input.all.find((e) => e.name === env)!;
-        kept.set(env, keptPlainCredentials(resolveEnvironment(v), previous, Layout.envManifests(env)));
-      }
-      return kept.get(env)!.get(id);
-    },
-  });
-  const supplied = suppliedCredentialProblems(environ, input.selected);
+  const dirs = input.selected.map(Layout.envManifests);
+  const previous = existing(dirs);
+  const supplied = suppliedCredentialProblems(inputs.environ, input.selected);
   if (supplied.length > 0) throw new InputError(supplied);
   if (inputs.sealedSecretsCert) {
     const clusters = new Set(input.all.filter((e) => input.selected.includes(e.name) && e.value.secrets.provider === 'sealed-secrets').map((e) => e.value.cluster.name));
     if (clusters.size > 1) throw new UsageError(`--sealed-secrets-cert names one controller certificate, but the selected sealed-secrets environments run on ${clusters.size} clusters (${[...clusters].join(', ')}); render them one cluster at a time`);
   }
-  const configRepo = { ...input.defaults.configRepo, ...(inputs.repoUrl ? { url: inputs.repoUrl } : {}) };
-  const result = render({ all: input.all, selected: input.selected, credentials, secrets: () => world, argocd: { configRepo, applicationSetsDir: assetPath('applicationsets') }, reuse });
-  const failures = await checkManifests(result.objects);
-  if (failures.length > 0) {
-    throw new InputError(
-      failures.map((f) => ({ field: f.path, message: `fails its Kubernetes schema: ${f.errors.join('; ')}`, hint: 'this is a gen-gitops bug unless an environment value caused it; please report it' })),
-    );
+  // Which environments a remembered render vouches for: their folders are taken as they are.
+  const reusable = new Map<string, Map<string, string>>();
+  if (cache) {
+    const folders = filesByFolder(previous, dirs);
+    const byName = new Map(input.all.map((v) => [v.name, v]));
+    for (const name of input.selected) {
+      const dir = Layout.envManifests(name);
+      const folder = folders.get(dir);
+      if (!folder || folder.size === 0) continue;
+      const spec = resolveEnvironment(byName.get(name)!);
+      if (renderReadsOnlyFolder(spec, inputs) && cache.reproduces(name, cache.key(spec, folder, dir))) reusable.set(name, folder);
+    }
   }
-  // Last line of defence before anything is written: no credential in plaintext where it is not allowed.
-  // Reused folders were checked when their render was remembered; another environment's
-  // supplied value may equal one they keep, which is no leak.
-  const reusedDirs = new Set(result.reused.map(Layout.envManifests));
-  const checkedFiles = reusedDirs.size === 0 ? result.files : new Map([...result.files].filter(([p]) => !reusedDirs.has(p.slice(0, p.lastIndexOf('/')))));
-  const guard = secretGuardProblems(result.objects, result.specs, knownSecretsOf(credentials.handedOut()), checkedFiles);
-  if (guard.length > 0) throw new InputError(guard);
-  return result;
+  return renderAndCheck(input, previous, inputs, reusable);
 }
 
 /**
@@ -277,8 +246,20 @@ export async function writeAndCommit(repo: LocalConfigRepo, planned: PlannedRend
   const manual = await repo.manuallyEdited(plan.changes.filter((c) => c.kind !== 'added').map((c) => c.path));
   const head = await repo.head();
   const files = plan.changes.map((c) => ({ path: c.path, content: c.kind === 'deleted' ? undefined : (c.after ?? '') }));
-  const commit = await applyTransaction(repo.root, plan.changes, rendered.ownedDirs, head, () => repo.commitFiles(files, message(manual), author));
-  return { commit, manual };
+  // Git builds the commit on another core while the transaction writes the same files.
+  const pending = await repo.prepareCommit(files, message(manual), author);
+  phaseDone('start git fast-import');
+  let finishing = false;
+  try {
+    const commit = await applyTransaction(repo.root, plan.changes, rendered.ownedDirs, head, () => {
+      finishing = true;
+      return pending.finish();
+    });
+    return { commit, manual };
+  } catch (e) {
+    if (!finishing) await pending.abort();
+    throw e;
+  }
 }
 
 export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
@@ -329,23 +310,4 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   } finally {
     await lock.release();
   }
-}
-
-/** kind/namespace/name → object, over the config repo's current manifests; built on first use. */
-function indexObjects(files: Map<string, string>): () => Map<string, Record<string, unknown>> {
-  let index: Map<string, Record<string, unknown>> | undefined;
-  return () => {
-    if (!index) {
-      index = new Map();
-      for (const [path, text] of files) {
-        if (!path.endsWith('.yaml')) continue;
-        for (const doc of parseAllDocuments(text)) {
-          if (!('toJS' in doc)) continue;
-          const o = doc.toJS() as { kind?: string; metadata?: { namespace?: string; name?: string } } | null;
-          if (o?.kind && o.metadata?.name) index.set(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o as Record<string, unknown>);
-        }
-      }
-    }
-    return index;
-  };
 }

@@ -1,4 +1,5 @@
 import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import type { EnvironmentSpec } from '../environment/types.js';
 import type { CredentialSource } from '../secrets/credentials.js';
 import type { SecretEnvironment } from '../secrets/provider.js';
@@ -26,12 +27,15 @@ function chart(app: App, id: string): Chart {
 /** Everything one environment owns: its namespace, config, secrets, databases and MLflow. */
 export function synthEnvironment(spec: EnvironmentSpec, credentials: CredentialSource, world: SecretEnvironment): KubeObject[] {
   const app = new App({ outdir: '/nonexistent' });
-  addNamespace(chart(app, 'namespace'), { name: spec.namespace, partOf: spec.partOf, shared: false });
+  // One chart, one scope per part: cdk8s prepares (dependencies, validation) the
+  // whole app each time a chart is synthesised, so one chart means doing that once.
+  const env = chart(app, 'environment');
+  const part = (id: string) => new Construct(env, id);
+  addNamespace(part('namespace'), { name: spec.namespace, partOf: spec.partOf, shared: false });
 
-  const config = chart(app, 'config');
-  const configMap = addMlflowConfigMap(config, spec);
+  const configMap = addMlflowConfigMap(part('config'), spec);
 
-  const secrets = chart(app, 'secrets');
+  const secrets = part('secrets');
   const provider = secretProvider(spec.secrets.provider);
   for (const secret of secretSpecs(spec)) {
     provider.emit(secrets, secret, {
@@ -43,11 +47,11 @@ export function synthEnvironment(spec: EnvironmentSpec, credentials: CredentialS
     });
   }
 
-  if (spec.postgres.embedded) addEmbeddedPostgres(chart(app, 'postgres'), spec, spec.postgres.embedded);
-  if (spec.minio.embedded) addEmbeddedMinio(chart(app, 'minio'), spec, spec.minio.embedded);
-  addMlflow(chart(app, 'mlflow'), spec, configMap);
+  if (spec.postgres.embedded) addEmbeddedPostgres(part('postgres'), spec, spec.postgres.embedded);
+  if (spec.minio.embedded) addEmbeddedMinio(part('minio'), spec, spec.minio.embedded);
+  addMlflow(part('mlflow'), spec, configMap);
 
-  return app.charts.flatMap((c) => c.toJson() as KubeObject[]);
+  return env.toJson() as KubeObject[];
 }
 
 /**

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -143,15 +143,56 @@ export class LocalConfigRepo {
    * take `git commit`, which honours both.
    */
   async commitFiles(files: CommitFile[], message: string, author?: Author): Promise<string | undefined> {
-    if (files.length === 0) return undefined;
+    const pending = await this.prepareCommit(files, message, author);
+    return pending.finish();
+  }
+
+  /**
+   * Starts building the commit of `commitFiles` before the files are in the
+   * working tree: fast-import reads the contents from a stream file in the
+   * background (another core) while the caller writes the same files, and
+   * `finish()` — once they are written — only stages them and moves HEAD.
+   * `abort()` drops the commit when the write fails. Either must be called.
+   */
+  async prepareCommit(files: CommitFile[], message: string, author?: Author): Promise<PendingCommit> {
     const paths = files.map((f) => f.path);
-    try {
-      if (!(await this.canFastCommit())) return await this.commit(paths, message, author);
-      return await this.fastCommit(files, message, author ?? (await this.configuredAuthor()) ?? DEFAULT_AUTHOR);
-    } catch (e) {
+    const undo = async (e: unknown): Promise<never> => {
       await this.unstage(paths);
       throw e;
+    };
+    if (files.length === 0) return { finish: async () => undefined, abort: async () => undefined };
+    if (!(await this.canFastCommit())) {
+      return { finish: () => this.commit(paths, message, author).catch(undo), abort: async () => undefined };
     }
+    const who = author ?? (await this.configuredAuthor()) ?? DEFAULT_AUTHOR;
+    const head = await this.head();
+    await this.git.raw(['update-ref', '-d', PENDING_REF]).catch(() => undefined);
+    const importing = this.startFastImport(files, message, who, head);
+    const dropPendingRef = () => this.git.raw(['update-ref', '-d', PENDING_REF]).catch(() => undefined);
+    return {
+      finish: async () => {
+        try {
+          await importing.done;
+          const [created = '', createdTree = '', headTree = ''] = (await this.git.raw(['rev-parse', PENDING_REF, `${PENDING_REF}^{tree}`, ...(head ? [`${head}^{tree}`] : [])])).trim().split('\n');
+          // The index follows before HEAD moves, so a run killed in between leaves a state the
+          // transaction journal already handles (HEAD unmoved: the working tree is rolled back).
+          // The blobs are in the pack already: this only hashes the files, it writes no object.
+          await this.stage(paths);
+          if (head && createdTree === headTree) return undefined;
+          await this.git.raw(['update-ref', '-m', `commit: ${message.split('\n')[0] ?? ''}`, 'HEAD', created, head ?? '']);
+          return created;
+        } catch (e) {
+          return undo(e);
+        } finally {
+          await dropPendingRef();
+        }
+      },
+      abort: async () => {
+        importing.kill();
+        await importing.done.catch(() => undefined);
+        await dropPendingRef();
+      },
+    };
   }
 
   /** Whether a commit built by fast-import is exactly what `git commit` would make here. */
@@ -167,29 +208,44 @@ export class LocalConfigRepo {
     return !existsSync(join(this.root, '.gitattributes')) && !existsSync(join(this.root, '.git', 'info', 'attributes'));
   }
 
-  private async fastCommit(files: CommitFile[], message: string, who: Author): Promise<string | undefined> {
-    const head = await this.head();
-    await this.git.raw(['update-ref', '-d', PENDING_REF]).catch(() => undefined);
-    const stream: (string | Buffer)[] = [`commit ${PENDING_REF}\n`, `author ${who.name} <${who.email}> now\n`, `committer ${who.name} <${who.email}> now\n`, dataBlock(message)];
-    if (head) stream.push(`from ${head}\n`);
-    for (const f of files) {
-      if (f.content === undefined) stream.push(`D ${fastImportPath(f.path)}\n`);
-      else stream.push(`M 100644 inline ${fastImportPath(f.path)}\n`, dataBlock(f.content));
-    }
-    stream.push('\ndone\n');
-    await runGit(this.root, ['fast-import', '--quiet', '--done', '--date-format=now'], stream);
+  /**
+   * Runs `git fast-import` on a stream file, so it proceeds while this
+   * process is busy (a pipe would only be fed when the event loop runs).
+   * The commit goes to PENDING_REF, not HEAD.
+   */
+  private startFastImport(files: CommitFile[], message: string, who: Author, head: string | undefined): { done: Promise<void>; kill(): void } {
+    const file = join(tmpdir(), `gen-gitops-${process.pid}-${tempFiles++}.fast-import`);
+    const out = openSync(file, 'w');
     try {
-      const [created = '', createdTree = '', headTree = ''] = (await this.git.raw(['rev-parse', PENDING_REF, `${PENDING_REF}^{tree}`, ...(head ? [`${head}^{tree}`] : [])])).trim().split('\n');
-      // The index follows before HEAD moves, so a run killed in between leaves a state the
-      // transaction journal already handles (HEAD unmoved: the working tree is rolled back).
-      // The blobs are in the pack already: this only hashes the files, it writes no object.
-      await this.stage(files.map((f) => f.path));
-      if (head && createdTree === headTree) return undefined;
-      await this.git.raw(['update-ref', '-m', `commit: ${message.split('\n')[0] ?? ''}`, 'HEAD', created, head ?? '']);
-      return created;
+      // Written in pieces of about a megabyte: a fleet's stream is tens of megabytes, not worth
+      // holding twice, and a write call per file would be thousands of system calls.
+      let buffered: string[] = [];
+      let size = 0;
+      const write = (text: string, last = false) => {
+        buffered.push(text);
+        size += text.length;
+        if (size < 1 << 20 && !last) return;
+        writeSync(out, buffered.join(''));
+        buffered = [];
+        size = 0;
+      };
+      write(`commit ${PENDING_REF}\nauthor ${who.name} <${who.email}> now\ncommitter ${who.name} <${who.email}> now\n${dataBlock(message)}`);
+      if (head) write(`from ${head}\n`);
+      for (const f of files) write(f.content === undefined ? `D ${fastImportPath(f.path)}\n` : `M 100644 inline ${fastImportPath(f.path)}\n${dataBlock(f.content)}`);
+      write('\ndone\n', true);
     } finally {
-      await this.git.raw(['update-ref', '-d', PENDING_REF]).catch(() => undefined);
+      closeSync(out);
     }
+    const input = openSync(file, 'r');
+    let stderr = '';
+    const child = spawn('git', ['fast-import', '--quiet', '--done', '--date-format=now'], { cwd: this.root, stdio: [input, 'ignore', 'pipe'] });
+    closeSync(input);
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const done = new Promise<void>((ok, fail) => {
+      child.once('error', fail);
+      child.once('close', (code, signal) => (code === 0 ? ok() : fail(new Error(`git fast-import failed: ${stderr.trim() || `exit ${code ?? signal}`}`))));
+    }).finally(() => rmSync(file, { force: true }));
+    return { done, kill: () => child.kill() };
   }
 
   /**
@@ -232,6 +288,14 @@ export class LocalConfigRepo {
 export interface CommitFile {
   path: string;
   content: string | undefined;
+}
+
+/** A commit being built; see LocalConfigRepo.prepareCommit. */
+export interface PendingCommit {
+  /** Stages the files (now in the working tree) and moves HEAD: the new commit, or undefined when nothing differs from HEAD. */
+  finish(): Promise<string | undefined>;
+  /** Drops the commit (the files were not written). */
+  abort(): Promise<void>;
 }
 
 /** Where fast-import leaves the commit until HEAD is moved onto it. */
