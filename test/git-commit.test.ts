@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LocalConfigRepo, type CommitFile } from '../generator/repo/git.js';
@@ -89,4 +89,30 @@ test('a repo that filters content on add (.gitattributes) is committed with git 
   t.true(looseObjects(repo.root) > 0, 'git commit writes loose objects: proof the fallback ran');
   t.is(git(repo.root, 'show', 'HEAD:envs/a/x.yaml'), 'x: 1\n');
   t.is(git(repo.root, 'status', '--porcelain'), '');
+});
+
+test('a prepared commit that is aborted (the write failed) leaves HEAD, the index and the refs as they were', async (t) => {
+  const repo = await freshRepo(t);
+  const first = await writeAndCommit(repo, [{ path: 'a.yaml', content: 'a: 1\n' }]);
+  const pending = await repo.prepareCommit([{ path: 'a.yaml', content: 'a: 2\n' }, { path: 'b.yaml', content: 'b: 1\n' }], 'gen-gitops: never lands', author);
+  await pending.abort();
+  t.is(git(repo.root, 'rev-parse', 'HEAD').trim(), first!);
+  t.is(git(repo.root, 'for-each-ref', 'refs/gen-gitops/'), '');
+  t.is(git(repo.root, 'status', '--porcelain'), '');
+  t.false(existsSync(join(repo.root, '.git', 'gen-gitops', 'commit.fast-import')), 'the stream file is removed');
+});
+
+test('a prepared commit is built while the files are being written, and lands only on finish()', async (t) => {
+  const repo = await freshRepo(t);
+  const files = Array.from({ length: 50 }, (_, i) => ({ path: `envs/e${i}/manifests/a.yaml`, content: `i: ${i}\n` }));
+  const pending = await repo.prepareCommit(files, 'gen-gitops: render', author);
+  t.throws(() => git(repo.root, 'rev-parse', '--verify', '--quiet', 'HEAD'), undefined, 'no commit on HEAD before finish');
+  for (const f of files) {
+    mkdirSync(dirname(join(repo.root, f.path)), { recursive: true });
+    writeFileSync(join(repo.root, f.path), f.content);
+  }
+  const sha = await pending.finish();
+  t.is(git(repo.root, 'rev-parse', 'HEAD').trim(), sha!);
+  t.is(git(repo.root, 'status', '--porcelain'), '');
+  t.is(git(repo.root, 'show', 'HEAD:envs/e49/manifests/a.yaml'), 'i: 49\n');
 });

@@ -214,7 +214,9 @@ export class LocalConfigRepo {
    * The commit goes to PENDING_REF, not HEAD.
    */
   private startFastImport(files: CommitFile[], message: string, who: Author, head: string | undefined): { done: Promise<void>; kill(): void } {
-    const file = join(tmpdir(), `gen-gitops-${process.pid}-${tempFiles++}.fast-import`);
+    // Inside .git: a killed run's leftover is overwritten by the next one, never piles up in /tmp.
+    mkdirSync(join(this.root, '.git', 'gen-gitops'), { recursive: true });
+    const file = join(this.root, '.git', 'gen-gitops', 'commit.fast-import');
     const out = openSync(file, 'w');
     try {
       // Written in pieces of about a megabyte: a fleet's stream is tens of megabytes, not worth
