@@ -19,6 +19,8 @@ import { lockRepo } from './repo/lock.js';
 import { applyTransaction, recover, TXN_DIR } from './repo/transaction.js';
 import { credentialEnvVar, CREDENTIALS, suppliedCredentialProblems } from './secrets/credentials.js';
 import { RenderCache } from './cache/render-cache.js';
+import { SourceCache } from './cache/source-cache.js';
+import type { ParseMemo } from './environment/source.js';
 import type { EnvironmentSpec } from './environment/types.js';
 
 export interface GenerateOptions extends SecretInputs {
@@ -75,7 +77,7 @@ export interface LoadedInput {
 }
 
 /** Loads and validates every environment file, and checks the selection. */
-export function loadInput(source: string, envs: string[], all: boolean): LoadedInput {
+export function loadInput(source: string, envs: string[], all: boolean, memo?: ParseMemo): LoadedInput {
   const dir = join(source, 'environments');
   const known = listEnvironmentNames(dir);
   if (!all && envs.length === 0) throw new UsageError(`name an environment with --env <name> or use --all (known: ${known.join(', ') || 'none'})`);
@@ -83,7 +85,7 @@ export function loadInput(source: string, envs: string[], all: boolean): LoadedI
   if (unknown.length > 0) {
     throw new UsageError(`unknown environment${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; known: ${known.join(', ')} (files in ${dir})`);
   }
-  const sources = loadSources(dir, source);
+  const sources = loadSources(dir, source, memo);
   const valid = validateSources(sources);
   const selected = all ? valid.map((v) => v.name) : [...new Set(envs)].sort();
   return { defaults: sources.defaults, all: valid, selected, warnings: valid.filter((v) => selected.includes(v.name)).flatMap((v) => v.warnings) };
@@ -264,9 +266,10 @@ export async function writeAndCommit(repo: LocalConfigRepo, planned: PlannedRend
 
 export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   phaseDone('start');
-  const input = loadInput(opts.source, opts.envs, opts.all);
-  phaseDone('load + validate input');
   const root = resolve(opts.repo);
+  const parsed = SourceCache.open(root);
+  const input = loadInput(opts.source, opts.envs, opts.all, parsed);
+  phaseDone('load + validate input');
   if (existsSync(join(root, TXN_DIR)) && existsSync(join(root, '.git'))) {
     // A killed run left a half-applied write: put the tree back before anyone reads it.
     const lock = await lockRepo(root, { waitMs: opts.lockTimeoutMs ?? 30_000 });
@@ -301,11 +304,13 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const base = { environments: input.selected, plan, groups, diffs: opts.diff ? plan.changes.map(unifiedDiff) : [], warnings: input.warnings, repo: root, recovered, reused: rendered.reused };
     if (plan.changes.length === 0) {
       rememberRenders(RenderCache.open(root), rendered, opts);
+      parsed.save(root);
       return { ...base, status: 'up-to-date' };
     }
     const { commit, manual } = await writeAndCommit(repo, planned, (m) => commitMessage(input.selected, groups, m, opts.promotion), opts.author);
     phaseDone('write + commit');
     rememberRenders(RenderCache.open(root), rendered, opts);
+    parsed.save(root);
     return { ...base, status: commit ? 'committed' : 'up-to-date', commit, manual };
   } finally {
     await lock.release();

@@ -53,11 +53,14 @@ export function clusterParameters(all: EnvironmentSpec[], cluster: string): Clus
 
 let validator: ValidateFunction | undefined;
 
+/** ajv options for schemas/argocd-parameters.schema.json (its meta-schema check runs in test/schemas.test.ts). */
+export const PARAMETERS_SCHEMA_OPTIONS = { allErrors: true, strict: true } as const;
+
 /** ajv errors of a parameters object against schemas/argocd-parameters.schema.json; [] when valid. */
 export function parameterErrors(value: unknown): string[] {
   if (!validator) {
     const schema = JSON.parse(readFileSync(assetPath('schemas', 'argocd-parameters.schema.json'), 'utf8')) as object;
-    validator = new Ajv({ allErrors: true, strict: true }).compile(schema);
+    validator = new Ajv({ ...PARAMETERS_SCHEMA_OPTIONS, validateSchema: false }).compile(schema);
   }
   if (validator(value)) return [];
   return (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);

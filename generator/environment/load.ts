@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { InputError, UsageError, type InputProblem, type SourceLocation } from '../errors.js';
-import { readYamlFile, type YamlSource } from './source.js';
+import { readYamlFile, type ParseMemo, type YamlSource } from './source.js';
 
 /** An environment file as read, before validation. */
 export interface LoadedEnvironment {
@@ -76,14 +76,14 @@ export function listEnvironmentNames(dir: string): string[] {
   return names.sort();
 }
 
-export function loadSources(dir: string, displayBase = process.cwd()): LoadedSources {
+export function loadSources(dir: string, displayBase = process.cwd(), memo?: ParseMemo): LoadedSources {
   const display = (file: string) => relative(displayBase, file) || file;
   // Everything read must come from the source repository (the folder holding environments/).
   const within = dirname(dir);
-  const defaults = loadDefaults(join(dir, DEFAULTS_FILE), display, within);
+  const defaults = loadDefaults(join(dir, DEFAULTS_FILE), display, within, memo);
   const environments = listEnvironmentNames(dir).map((name) => {
     const file = join(dir, `${name}.yaml`);
-    return { name, source: readYamlFile(file, display(file), { within }) };
+    return { name, source: readYamlFile(file, display(file), { within, memo }) };
   });
   return { dir, defaults, environments };
 }
@@ -98,9 +98,9 @@ function present(file: string): boolean {
   }
 }
 
-function loadDefaults(file: string, display: (f: string) => string, within: string): LoadedDefaults {
+function loadDefaults(file: string, display: (f: string) => string, within: string, memo?: ParseMemo): LoadedDefaults {
   if (!present(file)) return { stages: [], environment: {}, configRepo: DEFAULT_CONFIG_REPO };
-  const source = readYamlFile(file, display(file), { within });
+  const source = readYamlFile(file, display(file), { within, memo });
   const at = (pointer: string): SourceLocation => source.values.get(pointer) ?? { file: source.file, line: 1, col: 1 };
   const v = source.value;
   if (v === null || v === undefined) return { stages: [], environment: {}, configRepo: DEFAULT_CONFIG_REPO, source };

@@ -64,6 +64,15 @@ export interface ReadOptions {
    * hang the run nor echo that file's content into a CI log.
    */
   within?: string;
+  /** Parses already done for the same bytes (see cache/source-cache.ts). */
+  memo?: ParseMemo;
+}
+
+/** Remembers parses by content digest; only clean parses are handed to `set`. */
+export interface ParseMemo {
+  digest(bytes: Buffer): string;
+  get(digest: string, file: string): YamlSource | undefined;
+  set(digest: string, source: YamlSource): void;
 }
 
 /**
@@ -132,7 +141,13 @@ export function readYamlFile(file: string, display = file, opts: ReadOptions = {
   } finally {
     closeSync(fd);
   }
-  return parseYamlSource(bytes, display);
+  if (!opts.memo) return parseYamlSource(bytes, display);
+  const digest = opts.memo.digest(bytes);
+  const known = opts.memo.get(digest, display);
+  if (known) return known;
+  const parsed = parseYamlSource(bytes, display);
+  opts.memo.set(digest, parsed);
+  return parsed;
 }
 
 function tooBig(size: number, file: string): never {
