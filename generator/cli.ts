@@ -46,6 +46,8 @@ interface GenerateFlags extends CommonOptions {
   githubApiUrl?: string;
   force?: boolean;
   lockTimeout: string;
+  /** false with --no-cache. */
+  cache?: boolean;
   secretFile: string[];
   reseal?: boolean;
   sealedSecretsCert?: string;
@@ -83,6 +85,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .option('--sealed-secrets-cert <file>', 'sealed-secrets: controller certificate (overrides the environment files)')
     .option('--force', 'overwrite uncommitted changes inside gen-gitops\'s own folders of the config repo')
     .option('--lock-timeout <seconds>', 'how long to wait for another run on the same config repo', '30')
+    .option('--no-cache', 'render and parse every environment, ignoring what earlier runs remembered in the config repo\'s .git/gen-gitops')
     .option('--repo-url <url>', 'URL ArgoCD pulls the config repo from (default: the remote --repo, else configRepo.url in defaults.yaml)')
     .option('--push', 'remote --repo only: commit on the default branch and push (refused for production)')
     .option('--pr', 'remote --repo only: push a gen-gitops/<env> branch and open or update a GitHub pull request')
@@ -109,6 +112,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
           ...secretInputs(o, io),
           repoUrl: o.repoUrl ?? redactUrl(o.repo),
           lockTimeoutMs: seconds(o.lockTimeout, '--lock-timeout') * 1000,
+          cache: o.cache !== false,
         });
         for (const w of formatWarnings(result.warnings)) io.err(w);
         for (const l of formatGenerateResult(result, { dryRun: mode === 'dry-run' || mode === 'check' })) io.out(l);
@@ -130,6 +134,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         repoUrl: o.repoUrl,
         force: o.force === true,
         lockTimeoutMs: seconds(o.lockTimeout, '--lock-timeout') * 1000,
+        cache: o.cache !== false,
       });
       for (const w of formatWarnings(result.warnings)) io.err(w);
       for (const l of formatGenerateResult(result, { dryRun: o.dryRun === true || o.check === true })) io.out(l);

@@ -25,6 +25,8 @@ export interface DeliverOptions extends SecretInputs {
   githubRepo?: string;
   githubApiUrl?: string;
   lockTimeoutMs?: number;
+  /** false: ignore and do not update the render cache in the working clone (--no-cache). */
+  cache?: boolean;
   /** Push attempts when the remote moves meanwhile. */
   attempts?: number;
   /** Promotion being delivered: listed in the pull request and commit message. */
@@ -104,13 +106,13 @@ async function deliverLocked(opts: DeliverOptions, input: LoadedInput, workdir: 
   const attempts = opts.attempts ?? 3;
   let kept: string | undefined;
   for (let attempt = 1; ; attempt++) {
-    const cache = RenderCache.open(workdir.dir);
+    const cache = opts.cache === false ? undefined : RenderCache.open(workdir.dir);
     const planned = await planRender(input, workdir.dir, opts, cache);
     const { plan, groups } = planned;
     const result = resultBase(input, plan, groups, opts, workdir);
     if (opts.mode === 'check') return { ...result, status: plan.changes.length > 0 ? 'out-of-date' : 'up-to-date' };
     if (plan.changes.length === 0) {
-      if (opts.mode !== 'dry-run') rememberRenders(cache, planned.rendered, opts);
+      if (opts.mode !== 'dry-run' && cache) rememberRenders(cache, planned.rendered, opts);
       return { ...result, status: 'up-to-date' };
     }
     if (opts.mode === 'dry-run') return { ...result, status: 'planned' };
@@ -119,7 +121,7 @@ async function deliverLocked(opts: DeliverOptions, input: LoadedInput, workdir: 
     if (opts.mode === 'pr') await workdir.git.run(workdir.dir, ['checkout', '--quiet', '-B', branch]);
     const repo = await LocalConfigRepo.open(workdir.dir, { create: false });
     const { commit } = await writeAndCommit(repo, planned, (manual) => commitMessage(input.selected, groups, manual, opts.promotion), opts.author);
-    rememberRenders(cache, planned.rendered, opts);
+    if (cache) rememberRenders(cache, planned.rendered, opts);
     if (!commit) return { ...result, status: 'up-to-date' };
     await opts.beforePush?.(attempt);
     // Our own PR branch is rebuilt from the default branch each run: force is safe there, never on the default branch.

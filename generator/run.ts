@@ -39,6 +39,8 @@ export interface GenerateOptions extends SecretInputs {
   /** Overwrite uncommitted changes inside gen-gitops's own folders. */
   force?: boolean;
   lockTimeoutMs?: number;
+  /** false: ignore and do not update the render and parse caches in the config repo's .git (--no-cache). */
+  cache?: boolean;
 }
 
 /** What a render reads besides the environment files: credentials, sealing options, the config repo URL. */
@@ -267,7 +269,8 @@ export async function writeAndCommit(repo: LocalConfigRepo, planned: PlannedRend
 export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   phaseDone('start');
   const root = resolve(opts.repo);
-  const parsed = SourceCache.open(root);
+  const caching = opts.cache !== false;
+  const parsed = caching ? SourceCache.open(root) : undefined;
   const input = loadInput(opts.source, opts.envs, opts.all, parsed);
   phaseDone('load + validate input');
   if (existsSync(join(root, TXN_DIR)) && existsSync(join(root, '.git'))) {
@@ -280,7 +283,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     }
   }
   // Read-only runs use what earlier runs remembered; only runs that write add to it.
-  const cache = RenderCache.open(root);
+  const cache = caching ? RenderCache.open(root) : undefined;
   if (opts.check || opts.dryRun) {
     const { plan, groups, rendered } = await planRender(input, root, opts, cache);
     phaseDone(`render + check + plan (${rendered.reused.length} reused)`);
@@ -303,14 +306,14 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const { plan, groups } = planned;
     const base = { environments: input.selected, plan, groups, diffs: opts.diff ? plan.changes.map(unifiedDiff) : [], warnings: input.warnings, repo: root, recovered, reused: rendered.reused };
     if (plan.changes.length === 0) {
-      rememberRenders(RenderCache.open(root), rendered, opts);
-      parsed.save(root);
+      if (caching) rememberRenders(RenderCache.open(root), rendered, opts);
+      parsed?.save(root);
       return { ...base, status: 'up-to-date' };
     }
     const { commit, manual } = await writeAndCommit(repo, planned, (m) => commitMessage(input.selected, groups, m, opts.promotion), opts.author);
     phaseDone('write + commit');
-    rememberRenders(RenderCache.open(root), rendered, opts);
-    parsed.save(root);
+    if (caching) rememberRenders(RenderCache.open(root), rendered, opts);
+    parsed?.save(root);
     return { ...base, status: commit ? 'committed' : 'up-to-date', commit, manual };
   } finally {
     await lock.release();

@@ -6,14 +6,14 @@
  * Sealed Secrets inputs) means rendering again.
  */
 import test from 'ava';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stableJson } from '../generator/cache/fingerprint.js';
 import { generate, type GenerateOptions } from '../generator/run.js';
 import { envYaml, makeSource } from './fixtures/secrets/env.js';
 import { makeRsaCert } from './helpers/certs.js';
 import { git, snapshotTree } from './helpers/git.js';
-import { makeWorkspace, type Workspace } from './helpers/workspace.js';
+import { makeWorkspace, runIn, type Workspace } from './helpers/workspace.js';
 
 const cacheFile = (repo: string) => join(repo, '.git', 'gen-gitops', 'render-cache.json');
 
@@ -116,4 +116,19 @@ test('cache keys do not depend on the order keys were built in', (t) => {
   t.is(stableJson({ b: 1, a: [{ d: 1, c: 'x' }], u: undefined }), stableJson({ a: [{ c: 'x', d: 1 }], b: 1 }));
   t.not(stableJson({ a: [1, 2] }), stableJson({ a: [2, 1] }), 'list order is content');
   t.not(stableJson({ a: '1' }), stableJson({ a: 1 }));
+});
+
+test('CLI: --no-cache renders every environment and leaves the caches alone; GEN_GITOPS_TIMINGS=1 shows what was reused', async (t) => {
+  const ws = workspace(t);
+  t.is((await runIn(ws, ['--all'])).code, 0);
+  const stamp = statSync(cacheFile(ws.repo)).mtimeMs;
+  const cached = await runIn(ws, ['--all'], { GEN_GITOPS_TIMINGS: '1' });
+  t.regex(cached.stderr, /^timing: render \+ check \(3 reused\)\s+\d+ ms$/m);
+  t.regex(cached.stderr, /^timing: total\s+\d+ ms$/m);
+  const uncached = await runIn(ws, ['--all', '--no-cache'], { GEN_GITOPS_TIMINGS: '1' });
+  t.is(uncached.code, 0, uncached.stderr);
+  t.regex(uncached.stdout, /up to date/);
+  t.regex(uncached.stderr, /^timing: render \+ check \(0 reused\)/m);
+  t.is(statSync(cacheFile(ws.repo)).mtimeMs, stamp, 'caches not rewritten');
+  t.notRegex((await runIn(ws, ['--all'])).stderr, /timing:/, 'no timings unless asked for');
 });
