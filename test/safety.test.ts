@@ -26,9 +26,9 @@ async function preparedChange(ws: Workspace): Promise<{ before: Map<string, stri
   }
 }
 
-function runKilledAt(ws: Workspace, point: string): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+function runKilledAt(ws: Workspace, point: string, select: string[] = ['--env', 'stg']): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [binPath, '--env', 'stg', '--source', ws.source, '--repo', ws.repo], {
+    const child = spawn(process.execPath, [binPath, ...select, '--source', ws.source, '--repo', ws.repo], {
       env: { ...process.env, GEN_GITOPS_TEST_CRASH_AT: point },
       stdio: 'ignore',
     });
@@ -72,6 +72,38 @@ for (const point of ['staged', 'swapping', 'swapped', 'committed']) {
     t.is(next.code, 0, next.stderr);
     t.deepEqual(snapshotTree(ws.repo), after);
     t.is(git(ws.repo, 'status', '--porcelain').trim(), '');
+  });
+}
+
+// Folders that do not exist yet are staged whole and moved in with one rename each (a first
+// write moves envs/ as a whole): a kill between those renames must be repaired too.
+for (const [name, setup, select] of [
+  ['the first write into an empty config repo', (ws: Workspace) => git(ws.dir, 'init', '-q', '-b', 'main', ws.repo), ['--all']],
+  [
+    'a new environment',
+    async (ws: Workspace) => {
+      const r = await runIn(ws, ['--all']);
+      if (r.code !== 0) throw new Error(r.stderr);
+      ws.writeEnv('qa', ws.readEnv('stg').replace(/\bstg\b/g, 'qa').replace('nodePort: 30501', 'nodePort: 30503').replace('port: 5433', 'port: 5435'));
+    },
+    ['--env', 'qa'],
+  ],
+] as const) {
+  test(`SIGKILL between the renames of ${name}: rolled back by the next run, then written whole`, async (t) => {
+    const ws = makeWorkspace();
+    t.teardown(ws.cleanup);
+    await setup(ws);
+    const before = snapshotTree(ws.repo);
+    const killed = await runKilledAt(ws, 'swapping', [...select]);
+    t.is(killed.signal, 'SIGKILL');
+    t.notDeepEqual(withoutTxn(snapshotTree(ws.repo)), before, 'killed half-way through the renames');
+    const check = await runIn(ws, [...select, '--check']);
+    t.is(check.code, 3, check.stderr);
+    t.deepEqual(snapshotTree(ws.repo), before, 'rolled back, staging cleaned up');
+    const next = await runIn(ws, [...select]);
+    t.is(next.code, 0, next.stderr);
+    t.is(git(ws.repo, 'status', '--porcelain').trim(), '');
+    t.is((await runIn(ws, [...select, '--check'])).code, 0);
   });
 }
 

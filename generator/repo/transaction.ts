@@ -69,6 +69,36 @@ function targetsOf(changes: FileChange[], ownedDirs: string[]): Map<string, File
   return new Map([...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
+/**
+ * Moves each target up to its highest ancestor that does not exist yet:
+ * everything under a missing folder is new, so the folder is staged whole
+ * and moved in with one rename. A fleet's first write is then a handful of
+ * renames (envs/, argocd/...) instead of a folder created and two renames
+ * per environment.
+ */
+function intoMissingAncestors(root: string, groups: Map<string, FileChange[]>): Map<string, FileChange[]> {
+  const exists = new Map<string, boolean>();
+  const present = (p: string) => {
+    let v = exists.get(p);
+    if (v === undefined) exists.set(p, (v = existsSync(join(root, p))));
+    return v;
+  };
+  const out = new Map<string, FileChange[]>();
+  for (const [target, changes] of groups) {
+    let top = target;
+    for (let i = target.indexOf('/'); i !== -1; i = target.indexOf('/', i + 1)) {
+      if (!present(target.slice(0, i))) {
+        top = target.slice(0, i);
+        break;
+      }
+    }
+    const g = out.get(top);
+    if (g) g.push(...changes);
+    else out.set(top, [...changes]);
+  }
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 function fsyncFile(path: string): void {
   const fd = openSync(path, 'r');
   try {
@@ -112,7 +142,7 @@ export async function applyTransaction(root: string, changes: FileChange[], owne
       writeFileSync(abs, text);
       staged.push(abs);
     };
-    for (const [target, targetChanges] of targetsOf(changes, ownedDirs)) {
+    for (const [target, targetChanges] of intoMissingAncestors(root, targetsOf(changes, ownedDirs))) {
       const existed = existsSync(join(root, target));
       if (byPath.has(target)) {
         const c = byPath.get(target)!;
