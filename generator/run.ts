@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { listEnvironmentNames, loadSources, type LoadedDefaults } from './environment/load.js';
 import { resolveEnvironment } from './environment/resolve.js';
@@ -17,6 +17,7 @@ import { Layout } from './repo/layout.js';
 import { readTree } from './repo/tree.js';
 import { lockRepo } from './repo/lock.js';
 import { applyTransaction, recover, TXN_DIR } from './repo/transaction.js';
+import { startBackgroundStager, type BackgroundStager } from './repo/stager.js';
 import { credentialEnvVar, CREDENTIALS, suppliedCredentialProblems } from './secrets/credentials.js';
 import { RenderCache } from './cache/render-cache.js';
 import { SourceCache } from './cache/source-cache.js';
@@ -94,7 +95,13 @@ export function loadInput(source: string, envs: string[], all: boolean, memo?: P
 }
 
 /** Renders and checks every object against its Kubernetes/CRD schema; nothing is written. */
-export async function renderChecked(input: LoadedInput, existing: (dirs: string[]) => Map<string, string>, inputs: SecretInputs, cache?: RenderCache): Promise<RenderResult> {
+export async function renderChecked(
+  input: LoadedInput,
+  existing: (dirs: string[]) => Map<string, string>,
+  inputs: SecretInputs,
+  cache?: RenderCache,
+  onFolder?: (dir: string, files: Map<string, string>, parameters?: [string, string]) => void,
+): Promise<RenderResult> {
   const dirs = input.selected.map(Layout.envManifests);
   const previous = existing(dirs);
   const supplied = suppliedCredentialProblems(inputs.environ, input.selected);
@@ -116,7 +123,7 @@ export async function renderChecked(input: LoadedInput, existing: (dirs: string[
       if (renderReadsOnlyFolder(spec, inputs) && cache.reproduces(name, cache.key(spec, folder, dir))) reusable.set(name, folder);
     }
   }
-  return renderAndCheck(input, previous, inputs, reusable);
+  return renderAndCheck(input, previous, inputs, reusable, onFolder);
 }
 
 /**
@@ -128,6 +135,13 @@ export async function renderChecked(input: LoadedInput, existing: (dirs: string[
 function renderReadsOnlyFolder(spec: EnvironmentSpec, inputs: SecretInputs): boolean {
   if (spec.secrets.provider === 'sealed-secrets' || inputs.reseal === true) return false;
   return !CREDENTIALS.some((id) => (inputs.environ[credentialEnvVar(spec.name, id)] ?? '') !== '');
+}
+
+/** Whether a folder's files (path → content) are exactly `files`. */
+function sameFiles(before: Map<string, string> | undefined, files: Map<string, string>): boolean {
+  if (!before || before.size !== files.size) return false;
+  for (const [p, c] of files) if (before.get(p) !== c) return false;
+  return true;
 }
 
 /** Groups config-repo files by the folder (one of `dirs`) directly holding them. */
@@ -195,7 +209,11 @@ function treeReader(root: string): { read(dirs: string[]): Map<string, string>; 
  */
 export function planAgainst(root: string, rendered: RenderResult, already?: ReadFolders): PlannedRender {
   const done = new Set(already?.dirs ?? []);
-  const inDone = (path: string) => [...done].some((d) => path.startsWith(`${d}/`));
+  // A path is in a folder already read when one of its parent folders is (a lookup per parent: linear for a fleet).
+  const inDone = (path: string) => {
+    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) if (done.has(path.slice(0, i))) return true;
+    return false;
+  };
   const existing = readTreeIfAny(
     root,
     rendered.ownedDirs.filter((d) => !done.has(d)),
@@ -245,7 +263,13 @@ export async function guardUncommitted(repo: LocalConfigRepo, force: boolean): P
  * Writes the plan into the working tree as one transaction and commits
  * exactly those paths: all or nothing, under the repo lock.
  */
-export async function writeAndCommit(repo: LocalConfigRepo, planned: PlannedRender, message: (manual: string[]) => string, author?: Author): Promise<{ commit?: string; manual: string[] }> {
+export async function writeAndCommit(
+  repo: LocalConfigRepo,
+  planned: PlannedRender,
+  message: (manual: string[]) => string,
+  author?: Author,
+  stager?: BackgroundStager,
+): Promise<{ commit?: string; manual: string[] }> {
   const { plan, rendered } = planned;
   const manual = await repo.manuallyEdited(plan.changes.filter((c) => c.kind !== 'added').map((c) => c.path));
   const head = await repo.head();
@@ -255,10 +279,19 @@ export async function writeAndCommit(repo: LocalConfigRepo, planned: PlannedRend
   phaseDone('start git fast-import');
   let finishing = false;
   try {
-    const commit = await applyTransaction(repo.root, plan.changes, rendered.ownedDirs, head, () => {
-      finishing = true;
-      return pending.finish();
-    });
+    const prestaged = stager ? await stager.finish() : undefined;
+    phaseDone('background staging done');
+    const commit = await applyTransaction(
+      repo.root,
+      plan.changes,
+      rendered.ownedDirs,
+      head,
+      () => {
+        finishing = true;
+        return pending.finish();
+      },
+      prestaged,
+    );
     return { commit, manual };
   } catch (e) {
     if (!finishing) await pending.abort();
@@ -291,31 +324,59 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     if (plan.changes.length === 0) return { ...base, status: 'up-to-date' };
     return { ...base, status: opts.check ? 'out-of-date' : 'planned' };
   }
-  // Render and validate before creating or locking anything: bad input leaves no trace.
-  const rendered = await renderChecked(input, (dirs) => readTreeIfAny(root, dirs), opts, cache);
-  phaseDone(`render + check (${rendered.reused.length} reused)`);
+  // Write runs render under the lock, so what they read stays what they replace, and stage
+  // changed folders on another thread while rendering the rest. Anything that fails before the
+  // transaction leaves the config repo as it was, removed again if this run created it.
+  const hadRoot = existsSync(root);
+  const hadGit = existsSync(join(root, '.git'));
   const repo = await LocalConfigRepo.open(root, { create: true });
   const lock = await lockRepo(root, { waitMs: opts.lockTimeoutMs ?? 30_000 });
+  let kept = false;
   try {
     const recovered = recover(root, await repo.head());
     await guardUncommitted(repo, opts.force === true);
     phaseDone('lock + git status');
-    // Read again under the lock: another run may have committed while this one waited.
-    const planned = planAgainst(root, rendered);
-    phaseDone('read tree + plan');
+    const staging = join(root, TXN_DIR);
+    rmSync(staging, { recursive: true, force: true });
+    const stager = startBackgroundStager(join(staging, 'new'));
+    const reader = treeReader(root);
+    let folders: Map<string, Map<string, string>> | undefined;
+    let rendered: RenderResult;
+    try {
+      rendered = await renderChecked(input, reader.read, opts, cache, (dir, files, parameters) => {
+        folders ??= filesByFolder(reader.seen().files, input.selected.map(Layout.envManifests));
+        const before = folders.get(dir);
+        if (sameFiles(before, files)) return;
+        stager.stage(files);
+        // A new environment: its parameters file is new too (an existing one is left to the transaction).
+        if (parameters && (!before || before.size === 0)) stager.stage([parameters]);
+      });
+    } catch (e) {
+      await stager.abort();
+      rmSync(staging, { recursive: true, force: true });
+      throw e;
+    }
+    phaseDone(`render + check (${rendered.reused.length} reused)`);
+    const planned = planAgainst(root, rendered, reader.seen());
+    phaseDone('plan');
     const { plan, groups } = planned;
     const base = { environments: input.selected, plan, groups, diffs: opts.diff ? plan.changes.map(unifiedDiff) : [], warnings: input.warnings, repo: root, recovered, reused: rendered.reused };
+    kept = true;
     if (plan.changes.length === 0) {
+      await stager.abort();
+      rmSync(staging, { recursive: true, force: true });
       if (caching) rememberRenders(RenderCache.open(root), rendered, opts);
       parsed?.save(root);
       return { ...base, status: 'up-to-date' };
     }
-    const { commit, manual } = await writeAndCommit(repo, planned, (m) => commitMessage(input.selected, groups, m, opts.promotion), opts.author);
+    const { commit, manual } = await writeAndCommit(repo, planned, (m) => commitMessage(input.selected, groups, m, opts.promotion), opts.author, stager);
     phaseDone('write + commit');
     if (caching) rememberRenders(RenderCache.open(root), rendered, opts);
     parsed?.save(root);
     return { ...base, status: commit ? 'committed' : 'up-to-date', commit, manual };
   } finally {
     await lock.release();
+    // Bad input found while rendering: no config repo is left behind by a run that created it.
+    if (!kept && !hadGit) rmSync(hadRoot ? join(root, '.git') : root, { recursive: true, force: true });
   }
 }

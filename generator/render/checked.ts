@@ -19,7 +19,13 @@ import { render, type RenderResult } from './render.js';
  * files of those environments (kept credentials and ciphertexts come from
  * there). `reusable`: folders taken as they are instead of rendered.
  */
-export async function renderAndCheck(input: LoadedInput, previous: Map<string, string>, inputs: SecretInputs, reusable: Map<string, Map<string, string>> = new Map()): Promise<RenderResult> {
+export async function renderAndCheck(
+  input: LoadedInput,
+  previous: Map<string, string>,
+  inputs: SecretInputs,
+  reusable: Map<string, Map<string, string>> = new Map(),
+  onFolder?: (dir: string, files: Map<string, string>, parameters?: [string, string]) => void,
+): Promise<RenderResult> {
   const index = indexObjects(previous);
   const world: SecretEnvironment = {
     previous: (kind, namespace, name) => index().get(`${kind}/${namespace}/${name}`),
@@ -47,6 +53,7 @@ export async function renderAndCheck(input: LoadedInput, previous: Map<string, s
     secrets: () => world,
     argocd: { configRepo, applicationSetsDir: assetPath('applicationsets') },
     reuse: (spec) => reusable.get(spec.name),
+    onFolder,
   });
   const failures = await checkManifests(result.objects);
   if (failures.length > 0) {

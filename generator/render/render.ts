@@ -7,6 +7,7 @@ import type { CredentialSource } from '../secrets/credentials.js';
 import type { SecretEnvironment } from '../secrets/provider.js';
 import { manifestFolder } from './serialize.js';
 import { renderArgoCD } from '../argocd/render.js';
+import { environmentParameters, parametersFile } from '../argocd/parameters.js';
 
 /** One object and the config-repo file it is written to. */
 export interface RenderedObject {
@@ -41,6 +42,8 @@ export interface RenderOptions {
    * again is known to reproduce them exactly; undefined: render it.
    */
   reuse?: (spec: EnvironmentSpec, dir: string) => Map<string, string> | undefined;
+  /** Called with each environment folder as soon as it is rendered (before any check: may be discarded). */
+  onFolder?: (dir: string, files: Map<string, string>, parameters?: [string, string]) => void;
 }
 
 /**
@@ -62,6 +65,7 @@ export function render(opts: RenderOptions): RenderResult {
     for (const [p, c] of folder.files) files.set(p, c);
     objects.push(...folder.objects);
     ownedDirs.push(dir);
+    return folder.files;
   };
 
   const reused: string[] = [];
@@ -74,7 +78,13 @@ export function render(opts: RenderOptions): RenderResult {
       reused.push(spec.name);
       continue;
     }
-    addFolder(dir, synthEnvironment(spec, opts.credentials, opts.secrets(spec.name)));
+    const folder = addFolder(dir, synthEnvironment(spec, opts.credentials, opts.secrets(spec.name)));
+    if (opts.onFolder) {
+      // The environment's parameters file too (renderArgoCD writes the same): a new environment's
+      // folder is staged whole.
+      const params = Layout.envParameters(spec.name);
+      opts.onFolder(dir, folder, opts.argocd ? [params, parametersFile(params, environmentParameters(spec))] : undefined);
+    }
   }
   // Each cluster an environment runs on gets its shared folder, computed
   // from every environment on that cluster so any single render agrees.

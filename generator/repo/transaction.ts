@@ -125,10 +125,25 @@ function syncStaged(dir: string, paths: string[]): void {
   for (const p of paths) fsyncFile(p);
 }
 
-export async function applyTransaction(root: string, changes: FileChange[], ownedDirs: string[], head: string | undefined, commit: () => Promise<string | undefined>): Promise<string | undefined> {
-  if (changes.length === 0) return undefined;
+/**
+ * `prestaged`: files (path → content) a BackgroundStager already wrote under
+ * the staging folder; they are not written again, and the staging folder is
+ * kept rather than cleared first.
+ */
+export async function applyTransaction(
+  root: string,
+  changes: FileChange[],
+  ownedDirs: string[],
+  head: string | undefined,
+  commit: () => Promise<string | undefined>,
+  prestaged?: Map<string, string>,
+): Promise<string | undefined> {
   const txn = join(root, TXN_DIR);
-  rmSync(txn, { recursive: true, force: true });
+  if (changes.length === 0) {
+    if (prestaged) rmSync(txn, { recursive: true, force: true });
+    return undefined;
+  }
+  if (!prestaged) rmSync(txn, { recursive: true, force: true });
   const items: JournalItem[] = [];
   try {
     // 1. stage
@@ -137,10 +152,11 @@ export async function applyTransaction(root: string, changes: FileChange[], owne
     const made = new Set<string>();
     const stage = (path: string, text: string) => {
       const abs = join(txn, 'new', path);
+      staged.push(abs);
+      if (prestaged?.get(path) === text) return;
       if (!made.has(dirname(abs))) mkdirSync(dirname(abs), { recursive: true });
       made.add(dirname(abs));
       writeFileSync(abs, text);
-      staged.push(abs);
     };
     for (const [target, targetChanges] of intoMissingAncestors(root, targetsOf(changes, ownedDirs))) {
       const existed = existsSync(join(root, target));
