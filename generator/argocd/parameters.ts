@@ -4,11 +4,9 @@
  * `cluster-resources/<cluster>/argocd.json` (one per cluster with shared
  * namespaces). Validated against schemas/argocd-parameters.schema.json.
  */
-import { readFileSync } from 'node:fs';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { SCHEMA_OPTIONS, schemaValidator } from '../schemas/validators.js';
 import { sharedNamespaces } from '../charts/environment.js';
 import type { EnvironmentSpec } from '../environment/types.js';
-import { assetPath } from '../paths.js';
 
 export interface EnvironmentParameters {
   environment: string;
@@ -51,17 +49,12 @@ export function clusterParameters(all: EnvironmentSpec[], cluster: string): Clus
   return { cluster, destination: { server: servers[0]!, namespace: first } };
 }
 
-let validator: ValidateFunction | undefined;
-
 /** ajv options for schemas/argocd-parameters.schema.json (its meta-schema check runs in test/schemas.test.ts). */
-export const PARAMETERS_SCHEMA_OPTIONS = { allErrors: true, strict: true } as const;
+export const PARAMETERS_SCHEMA_OPTIONS = SCHEMA_OPTIONS['argocd-parameters.schema.json'];
 
 /** ajv errors of a parameters object against schemas/argocd-parameters.schema.json; [] when valid. */
 export function parameterErrors(value: unknown): string[] {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(assetPath('schemas', 'argocd-parameters.schema.json'), 'utf8')) as object;
-    validator = new Ajv({ ...PARAMETERS_SCHEMA_OPTIONS, validateSchema: false }).compile(schema);
-  }
+  const validator = schemaValidator('argocd-parameters.schema.json');
   if (validator(value)) return [];
   return (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`);
 }

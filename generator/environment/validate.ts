@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { SCHEMA_OPTIONS, schemaValidator as compiledSchema } from '../schemas/validators.js';
 import { InputError, type InputProblem, type SourceLocation } from '../errors.js';
 import { assetPath } from '../paths.js';
 import { deepMerge, isPlainObject, shortJson, type LoadedDefaults, type LoadedEnvironment, type LoadedSources } from './load.js';
@@ -19,19 +20,9 @@ export interface ValidEnvironment {
 }
 
 /** ajv options for schemas/environment.schema.json (exported for the schema's own test). */
-export const ENVIRONMENT_SCHEMA_OPTIONS = { allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true } as const;
+export const ENVIRONMENT_SCHEMA_OPTIONS = SCHEMA_OPTIONS['environment.schema.json'];
 
-let compiled: ValidateFunction | undefined;
-function schemaValidator(): ValidateFunction {
-  // Compiled once per process: compiling dominates a single small validation.
-  if (!compiled) {
-    const schema = JSON.parse(readFileSync(assetPath('schemas', 'environment.schema.json'), 'utf8')) as object;
-    // validateSchema off: checking our own schema against the JSON Schema meta-schema costs more than
-    // compiling it, on every run; test/schemas.test.ts does that check once, in the test suite.
-    compiled = new Ajv({ ...ENVIRONMENT_SCHEMA_OPTIONS, validateSchema: false }).compile(schema);
-  }
-  return compiled;
-}
+const schemaValidator = () => compiledSchema('environment.schema.json');
 
 /** Finds where a JSON pointer's value was written: the environment file first, then defaults.yaml. */
 export function locate(env: LoadedEnvironment, defaults: LoadedDefaults, pointer: string, key = false): SourceLocation {
