@@ -8,12 +8,21 @@ import { fileURLToPath } from 'node:url';
  * generator/ (tests, via tsx) and from dist/generator/ (the built CLI).
  */
 function findPackageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
+  const found = packageJsonAbove(dirname(fileURLToPath(import.meta.url)), 'gen-gitops');
+  if (!found) throw new Error('gen-gitops package root not found');
+  return found.dir;
+}
+
+/** The nearest folder at or above `dir` holding the package.json of package `name`, and that package.json. */
+export function packageJsonAbove(dir: string, name: string): { dir: string; json: { name?: string; version?: string } } | undefined {
   for (;;) {
     const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'gen-gitops') return dir;
+    if (existsSync(pkg)) {
+      const json = JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string; version?: string };
+      if (json.name === name) return { dir, json };
+    }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('gen-gitops package root not found');
+    if (parent === dir) return undefined;
     dir = parent;
   }
 }

@@ -100,10 +100,12 @@ export async function renderChecked(
   existing: (dirs: string[]) => Map<string, string>,
   inputs: SecretInputs,
   cache?: RenderCache,
-  onFolder?: (dir: string, files: Map<string, string>, parameters?: [string, string]) => void,
+  /** Each environment folder as soon as it is rendered, with what the folder held before. */
+  onFolder?: (dir: string, files: Map<string, string>, before: Map<string, string> | undefined, parameters?: [string, string]) => void,
 ): Promise<RenderResult> {
   const dirs = input.selected.map(Layout.envManifests);
   const previous = existing(dirs);
+  const folders = filesByFolder(previous, dirs);
   const supplied = suppliedCredentialProblems(inputs.environ, input.selected);
   if (supplied.length > 0) throw new InputError(supplied);
   if (inputs.sealedSecretsCert) {
@@ -113,7 +115,6 @@ export async function renderChecked(
   // Which environments a remembered render vouches for: their folders are taken as they are.
   const reusable = new Map<string, Map<string, string>>();
   if (cache) {
-    const folders = filesByFolder(previous, dirs);
     const byName = new Map(input.all.map((v) => [v.name, v]));
     for (const name of input.selected) {
       const dir = Layout.envManifests(name);
@@ -123,7 +124,7 @@ export async function renderChecked(
       if (renderReadsOnlyFolder(spec, inputs) && cache.reproduces(name, cache.key(spec, folder, dir))) reusable.set(name, folder);
     }
   }
-  return renderAndCheck(input, previous, inputs, reusable, onFolder);
+  return renderAndCheck(input, previous, inputs, reusable, onFolder && ((dir, files, parameters) => onFolder(dir, files, folders.get(dir), parameters)));
 }
 
 /**
@@ -315,10 +316,9 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       await lock.release();
     }
   }
-  // Read-only runs use what earlier runs remembered; only runs that write add to it.
-  const cache = caching ? RenderCache.open(root) : undefined;
   if (opts.check || opts.dryRun) {
-    const { plan, groups, rendered } = await planRender(input, root, opts, cache);
+    // Read-only runs use what earlier runs remembered; only runs that write add to it.
+    const { plan, groups, rendered } = await planRender(input, root, opts, caching ? RenderCache.open(root) : undefined);
     phaseDone(`render + check + plan (${rendered.reused.length} reused)`);
     const base = { environments: input.selected, plan, groups, diffs: opts.diff ? plan.changes.map(unifiedDiff) : [], warnings: input.warnings, repo: root, reused: rendered.reused };
     if (plan.changes.length === 0) return { ...base, status: 'up-to-date' };
@@ -336,26 +336,32 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const recovered = recover(root, await repo.head());
     await guardUncommitted(repo, opts.force === true);
     phaseDone('lock + git status');
+    // Opened once the repo exists, so that a first run's renders are remembered too.
+    const cache = caching ? RenderCache.open(root) : undefined;
     const staging = join(root, TXN_DIR);
     rmSync(staging, { recursive: true, force: true });
     const stager = startBackgroundStager(join(staging, 'new'));
+    const dropStaging = async () => {
+      await stager.abort();
+      rmSync(staging, { recursive: true, force: true });
+    };
     const reader = treeReader(root);
-    let folders: Map<string, Map<string, string>> | undefined;
     let rendered: RenderResult;
     try {
-      rendered = await renderChecked(input, reader.read, opts, cache, (dir, files, parameters) => {
-        folders ??= filesByFolder(reader.seen().files, input.selected.map(Layout.envManifests));
-        const before = folders.get(dir);
+      rendered = await renderChecked(input, reader.read, opts, cache, (_dir, files, before, parameters) => {
         if (sameFiles(before, files)) return;
         stager.stage(files);
         // A new environment: its parameters file is new too (an existing one is left to the transaction).
         if (parameters && (!before || before.size === 0)) stager.stage([parameters]);
       });
     } catch (e) {
-      await stager.abort();
-      rmSync(staging, { recursive: true, force: true });
+      await dropStaging();
       throw e;
     }
+    const remember = () => {
+      if (cache) rememberRenders(cache, rendered, opts);
+      parsed?.save(root);
+    };
     phaseDone(`render + check (${rendered.reused.length} reused)`);
     const planned = planAgainst(root, rendered, reader.seen());
     phaseDone('plan');
@@ -363,16 +369,13 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const base = { environments: input.selected, plan, groups, diffs: opts.diff ? plan.changes.map(unifiedDiff) : [], warnings: input.warnings, repo: root, recovered, reused: rendered.reused };
     kept = true;
     if (plan.changes.length === 0) {
-      await stager.abort();
-      rmSync(staging, { recursive: true, force: true });
-      if (caching) rememberRenders(RenderCache.open(root), rendered, opts);
-      parsed?.save(root);
+      await dropStaging();
+      remember();
       return { ...base, status: 'up-to-date' };
     }
     const { commit, manual } = await writeAndCommit(repo, planned, (m) => commitMessage(input.selected, groups, m, opts.promotion), opts.author, stager);
     phaseDone('write + commit');
-    if (caching) rememberRenders(RenderCache.open(root), rendered, opts);
-    parsed?.save(root);
+    remember();
     return { ...base, status: commit ? 'committed' : 'up-to-date', commit, manual };
   } finally {
     await lock.release();

@@ -23,12 +23,12 @@ async function writeAndCommit(repo: LocalConfigRepo, files: CommitFile[], messag
       writeFileSync(abs, f.content);
     }
   }
-  return repo.commitFiles(files, message, author);
+  return (await repo.prepareCommit(files, message, author)).finish();
 }
 
 const looseObjects = (root: string) => Number(/^count: (\d+)$/m.exec(git(root, 'count-objects', '-v'))![1]);
 
-test('commitFiles writes a fleet-sized commit as one pack (no loose objects), exact contents, author, message, and a clean status', async (t) => {
+test('a prepared commit writes a fleet-sized commit as one pack (no loose objects), exact contents, author, message, and a clean status', async (t) => {
   const repo = await freshRepo(t);
   const files = [
     { path: 'envs/a/manifests/deployment.yaml', content: 'kind: Deployment\n' },
@@ -48,7 +48,7 @@ test('commitFiles writes a fleet-sized commit as one pack (no loose objects), ex
   t.regex(git(repo.root, 'reflog', '-1', '--format=%gs'), /^commit: gen-gitops: render a/);
 });
 
-test('commitFiles builds on HEAD: changes and deletions only touch the named paths; someone else\'s staged file stays staged', async (t) => {
+test('a prepared commit builds on HEAD: changes and deletions only touch the named paths; someone else\'s staged file stays staged', async (t) => {
   const repo = await freshRepo(t);
   const first = await writeAndCommit(repo, [
     { path: 'envs/a/x.yaml', content: 'x: 1\n' },
@@ -70,7 +70,7 @@ test('commitFiles builds on HEAD: changes and deletions only touch the named pat
   t.is(git(repo.root, 'status', '--porcelain'), 'M  notes.txt\n', 'and it is still staged');
 });
 
-test('commitFiles returns undefined and leaves HEAD when the files already match HEAD', async (t) => {
+test('a prepared commit returns undefined and leaves HEAD when the files already match HEAD', async (t) => {
   const repo = await freshRepo(t);
   const sha = await writeAndCommit(repo, [{ path: 'a.yaml', content: 'a: 1\n' }]);
   writeFileSync(join(repo.root, 'a.yaml'), 'a: changed by hand\n');

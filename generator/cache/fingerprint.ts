@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packageVersion } from '../paths.js';
+import { packageJsonAbove, packageVersion } from '../paths.js';
 
 /**
  * JSON with object keys sorted, so equal values always hash equally
@@ -65,20 +65,9 @@ export function buildFingerprint(): string {
 }
 
 function installedVersion(require: NodeJS.Require, name: string): string {
-  let dir: string;
   try {
-    dir = dirname(require.resolve(name));
+    return packageJsonAbove(dirname(require.resolve(name)), name)?.json.version ?? 'unknown';
   } catch {
     return 'missing';
-  }
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      const json = JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string; version?: string };
-      if (json.name === name) return json.version ?? 'unknown';
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return 'unknown';
-    dir = parent;
   }
 }

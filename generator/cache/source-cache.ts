@@ -1,21 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { SourceLocation } from '../errors.js';
 import type { ParseMemo, YamlSource } from '../environment/source.js';
-import { buildFingerprint } from './fingerprint.js';
+import { cachePath, readCache, writeCache } from './store.js';
 
 /** A parsed file without its display name (locations get it back on use). */
 interface StoredSource {
   value: unknown;
   values: [string, number, number][];
   keys: [string, number, number][];
-}
-
-interface Stored {
-  format: typeof FORMAT;
-  build: string;
-  entries: Record<string, StoredSource>;
 }
 
 const FORMAT = 1;
@@ -36,16 +28,7 @@ export class SourceCache implements ParseMemo {
 
   /** The cache of the config repo at `root` (which may not exist yet: then empty). */
   static open(root: string): SourceCache {
-    const file = cacheFile(root);
-    if (!file) return new SourceCache(new Map());
-    let entries = new Map<string, StoredSource>();
-    try {
-      const stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<Stored>;
-      if (stored.format === FORMAT && stored.build === buildFingerprint() && typeof stored.entries === 'object' && stored.entries) entries = new Map(Object.entries(stored.entries));
-    } catch {
-      // absent or damaged: parse everything
-    }
-    return new SourceCache(entries);
+    return new SourceCache(readCache<StoredSource>(cachePath(root, 'sources.json'), FORMAT));
   }
 
   digest(bytes: Buffer): string {
@@ -73,28 +56,12 @@ export class SourceCache implements ParseMemo {
    * perhaps): the files this run read, nothing else; only when that changes anything.
    */
   save(root: string): void {
-    const file = cacheFile(root);
+    const file = cachePath(root, 'sources.json');
     if (!file) return;
-    const stale = [...this.entries.keys()].filter((d) => !this.used.has(d));
-    if (!this.added && stale.length === 0) return;
-    const stored: Stored = { format: FORMAT, build: buildFingerprint(), entries: Object.fromEntries([...this.used].sort().map((d) => [d, this.entries.get(d)!])) };
-    try {
-      mkdirSync(join(file, '..'), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(stored));
-      renameSync(tmp, file);
-      this.added = false;
-    } catch {
-      // An accelerator only.
-    }
+    const stale = [...this.entries.keys()].some((d) => !this.used.has(d));
+    if (!this.added && !stale) return;
+    writeCache(file, FORMAT, [...this.used].map((d) => [d, this.entries.get(d)!] as [string, StoredSource]));
+    this.added = false;
   }
-}
 
-/** Where the cache of the config repo at `root` lives; undefined when it has no .git folder. */
-function cacheFile(root: string): string | undefined {
-  try {
-    return statSync(join(root, '.git')).isDirectory() ? join(root, '.git', 'gen-gitops', 'sources.json') : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -132,27 +132,19 @@ export class LocalConfigRepo {
   }
 
   /**
-   * Commits exactly these files (content as written to the working tree, or
-   * undefined for a deletion) and stages them. Returns the new commit, or
-   * undefined when nothing differs from HEAD.
+   * Starts the commit of exactly these files (content as it will be in the
+   * working tree, or undefined for a deletion) before they are written:
+   * fast-import reads the contents from a stream file in the background
+   * (another core) while the caller writes the same files, and `finish()` —
+   * once they are written — stages them and moves HEAD, returning the new
+   * commit, or undefined when nothing differs from HEAD. `abort()` drops the
+   * commit when the write fails. Either must be called.
    *
-   * Usually through `git fast-import`: one pack file instead of a loose
-   * object file per blob and tree, which for a fleet's first render is most
-   * of the commit's cost (file creation is the expensive part on many disks).
-   * Repos that sign commits or filter content on add (attributes, autocrlf)
-   * take `git commit`, which honours both.
-   */
-  async commitFiles(files: CommitFile[], message: string, author?: Author): Promise<string | undefined> {
-    const pending = await this.prepareCommit(files, message, author);
-    return pending.finish();
-  }
-
-  /**
-   * Starts building the commit of `commitFiles` before the files are in the
-   * working tree: fast-import reads the contents from a stream file in the
-   * background (another core) while the caller writes the same files, and
-   * `finish()` — once they are written — only stages them and moves HEAD.
-   * `abort()` drops the commit when the write fails. Either must be called.
+   * fast-import writes one pack instead of a loose object file per blob and
+   * tree, which for a fleet's first render was most of the commit's cost
+   * (file creation is the expensive part on many disks). Repos that sign
+   * commits or filter content on add (attributes, autocrlf) take
+   * `git commit`, which honours both.
    */
   async prepareCommit(files: CommitFile[], message: string, author?: Author): Promise<PendingCommit> {
     const paths = files.map((f) => f.path);
