@@ -95,14 +95,7 @@ export function makeRsaCert(dir: string, opts: RsaCertOptions = {}): TestCert {
     work,
   );
 
-  const certPath = join(work, 'cert.pem');
-  return {
-    certPath,
-    certPem: readFileSync(certPath, 'utf8'),
-    keyPem: readFileSync(join(work, 'key.pem'), 'utf8'),
-    notBefore,
-    notAfter,
-  };
+  return certIn(work, notBefore, notAfter);
 }
 
 /** Self-signed EC (P-256) certificate valid for `days` (default 30) — a non-RSA key. */
@@ -116,12 +109,11 @@ export function makeEcCert(dir: string, days = 30): TestCert {
     ],
     work,
   );
+  return certIn(work, new Date(nowMs), new Date(nowMs + days * DAY_MS));
+}
+
+/** The cert.pem and key.pem openssl left in `work`. */
+function certIn(work: string, notBefore: Date, notAfter: Date): TestCert {
   const certPath = join(work, 'cert.pem');
-  return {
-    certPath,
-    certPem: readFileSync(certPath, 'utf8'),
-    keyPem: readFileSync(join(work, 'key.pem'), 'utf8'),
-    notBefore: new Date(nowMs),
-    notAfter: new Date(nowMs + days * DAY_MS),
-  };
+  return { certPath, certPem: readFileSync(certPath, 'utf8'), keyPem: readFileSync(join(work, 'key.pem'), 'utf8'), notBefore, notAfter };
 }
