@@ -46,6 +46,11 @@ export function formatProblem(p: InputProblem): string {
   return `${where}${field}${p.message}${hint}`;
 }
 
+/** Problems told once each: a value shared through defaults.yaml is checked once per environment but fixed in one place. */
+export function uniqueProblems(problems: InputProblem[]): InputProblem[] {
+  return [...new Map(problems.map((p) => [formatProblem(p), p])).values()];
+}
+
 /** Bad input: exit 2, every problem listed, nothing written. */
 export class InputError extends UserError {
   constructor(readonly problems: InputProblem[]) {

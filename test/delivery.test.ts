@@ -105,14 +105,14 @@ test('--pr pushes gen-gitops/<env>, opens one pull request, updates it on the ne
   t.regex(pr.body, /<details>[\s\S]*```diff[\s\S]*\+\+\+ b\/envs\/stg\/manifests\/service-mlflow\.yaml/);
 
   // A further change: same branch, same pull request, updated.
-  ws.writeEnv('stg', ws.readEnv('stg').replace('mlflow:\n', 'mlflow:\n  image:\n    repository: ghcr.io/mlflow/mlflow\n    tag: v3.7.0-full\n'));
+  ws.writeEnv('stg', ws.readEnv('stg').replace('mlflow:\n', 'mlflow:\n  image:\n    repository: ghcr.io/mlflow/mlflow\n    tag: v3.9.0-full\n'));
   const second = await runCli(args(['--env', 'stg', '--pr']), { env });
   t.is(second.code, 0, second.stderr);
   t.regex(second.stdout, /pull request #1 updated/);
   t.is(gh.pulls.length, 1);
   t.is(log(remote.path, 'gen-gitops/stg').length, 2, 'the branch is rebuilt on main, not stacked');
-  t.regex(gh.pulls[0]!.title, /mlflow → ghcr\.io\/mlflow\/mlflow:v3\.7\.0-full/);
-  t.regex(gh.pulls[0]!.body, /\| Deployment\/mlflow \| mlflow \| `ghcr\.io\/mlflow\/mlflow:v3\.6\.0-full` \| `ghcr\.io\/mlflow\/mlflow:v3\.7\.0-full` \|/);
+  t.regex(gh.pulls[0]!.title, /mlflow → ghcr\.io\/mlflow\/mlflow:v3\.9\.0-full/);
+  t.regex(gh.pulls[0]!.body, /\| Deployment\/mlflow \| mlflow \| `ghcr\.io\/mlflow\/mlflow:v3\.18\.0-full` \| `ghcr\.io\/mlflow\/mlflow:v3\.9\.0-full` \|/);
 
   for (const out of [first.stdout, first.stderr, second.stdout, second.stderr]) t.false(out.includes(TOKEN));
   t.false(allText(join(ws.dir, 'workdir', '.git')).includes(TOKEN), 'token not stored in the working clone');

@@ -15,9 +15,9 @@ async function stagedPromotion(ws: Workspace): Promise<void> {
     'stg',
     ws
       .readEnv('stg')
-      .replace('mlflow:\n', 'mlflow:\n  # pinned by the platform team; promote moves it\n  image:\n    repository: ghcr.io/mlflow/mlflow\n    tag: "v3.6.0-full"   # keep in step with dev\n'),
+      .replace('mlflow:\n', 'mlflow:\n  # pinned by the platform team; promote moves it\n  image:\n    repository: ghcr.io/mlflow/mlflow\n    tag: "v3.9.0-full"   # keep in step with dev\n'),
   );
-  ws.writeEnv('dev', ws.readEnv('dev').replace('mlflow:\n', 'mlflow:\n  image:\n    repository: ghcr.io/mlflow/mlflow\n    tag: v3.7.1-full\n'));
+  ws.writeEnv('dev', ws.readEnv('dev').replace('mlflow:\n', 'mlflow:\n  image:\n    repository: ghcr.io/mlflow/mlflow\n    tag: v3.10.0-full\n'));
   git(ws.source, 'add', '-A');
   git(ws.source, '-c', 'user.name=A', '-c', 'user.email=a@example.com', 'commit', '--quiet', '-m', 'environments');
   const r = await runIn(ws, ['--all']);
@@ -34,18 +34,18 @@ test('promote copies only the image, keeps the rest of the target file byte for 
   const head = git(ws.repo, 'rev-parse', 'HEAD').trim();
   const r = await runCli(promoteArgs(ws, ['--from', 'dev', '--to', 'stg']));
   t.is(r.code, 0, r.stderr);
-  t.regex(r.stdout, /mlflow\.image: ghcr\.io\/mlflow\/mlflow:v3\.6\.0-full → ghcr\.io\/mlflow\/mlflow:v3\.7\.1-full/);
-  t.is(ws.readEnv('stg'), before.replace('"v3.6.0-full"', '"v3.7.1-full"'), 'one scalar changed, comments and quoting kept');
+  t.regex(r.stdout, /mlflow\.image: ghcr\.io\/mlflow\/mlflow:v3\.9\.0-full → ghcr\.io\/mlflow\/mlflow:v3\.10\.0-full/);
+  t.is(ws.readEnv('stg'), before.replace('"v3.9.0-full"', '"v3.10.0-full"'), 'one scalar changed, comments and quoting kept');
 
   // The config repo diff: images and the version label, nothing else.
   const diff = git(ws.repo, 'diff', head, 'HEAD');
   const changed = diff.split('\n').filter((l) => /^[+-](?![+-])/.test(l));
   t.true(changed.length > 0);
-  for (const line of changed) t.regex(line, /(image: ghcr\.io\/mlflow\/mlflow:v3\.(6\.0|7\.1)-full|app\.kubernetes\.io\/version: v3\.(6\.0|7\.1)-full)$/, line);
+  for (const line of changed) t.regex(line, /(image: ghcr\.io\/mlflow\/mlflow:v3\.(9\.0|10\.0)-full|app\.kubernetes\.io\/version: v3\.(9\.0|10\.0)-full)$/, line);
   t.deepEqual(git(ws.repo, 'diff', '--name-only', head, 'HEAD').trim().split('\n').every((f) => f.startsWith('envs/stg/')), true);
   const message = git(ws.repo, 'log', '-1', '--format=%B');
   t.regex(message, /^gen-gitops: promote dev → stg/);
-  t.regex(message, /mlflow\.image: ghcr\.io\/mlflow\/mlflow:v3\.6\.0-full → ghcr\.io\/mlflow\/mlflow:v3\.7\.1-full/);
+  t.regex(message, /mlflow\.image: ghcr\.io\/mlflow\/mlflow:v3\.9\.0-full → ghcr\.io\/mlflow\/mlflow:v3\.10\.0-full/);
   t.regex(message, /Promoted from dev \(config repo commit [0-9a-f]{40}\)/);
 
   const again = await runCli(promoteArgs(ws, ['--from', 'dev', '--to', 'stg']));
@@ -61,8 +61,8 @@ test('promote --dry-run prints the change and writes nothing', async (t) => {
   const head = git(ws.repo, 'rev-parse', 'HEAD').trim();
   const r = await runCli(promoteArgs(ws, ['--from', 'dev', '--to', 'stg', '--dry-run']));
   t.is(r.code, 0, r.stderr);
-  t.regex(r.stdout, /^-\s+tag: "v3\.6\.0-full"/m);
-  t.regex(r.stdout, /^\+\s+tag: "v3\.7\.1-full"/m);
+  t.regex(r.stdout, /^-\s+tag: "v3\.9\.0-full"/m);
+  t.regex(r.stdout, /^\+\s+tag: "v3\.10\.0-full"/m);
   t.is(ws.readEnv('stg'), before);
   t.is(git(ws.repo, 'rev-parse', 'HEAD').trim(), head);
 });
@@ -106,7 +106,7 @@ test('promote to prod on a remote opens a pull request listing each setting old 
     ws.cleanup();
   });
   git(ws.source, 'init', '--quiet');
-  ws.writeEnv('stg', ws.readEnv('stg').replace('mlflow:\n', 'mlflow:\n  image:\n    repository: ghcr.io/mlflow/mlflow\n    tag: v3.7.1-full\n'));
+  ws.writeEnv('stg', ws.readEnv('stg').replace('mlflow:\n', 'mlflow:\n  image:\n    repository: ghcr.io/mlflow/mlflow\n    tag: v3.10.0-full\n'));
   git(ws.source, 'add', '-A');
   git(ws.source, '-c', 'user.name=A', '-c', 'user.email=a@example.com', 'commit', '--quiet', '-m', 'environments');
   const bare = join(ws.dir, 'remote.git');
@@ -129,7 +129,7 @@ test('promote to prod on a remote opens a pull request listing each setting old 
   t.is(pr.head.ref, 'gen-gitops/prod');
   t.regex(pr.title, /^gen-gitops: promote stg → prod/);
   t.regex(pr.body, /### Promotion stg → prod/);
-  t.regex(pr.body, /\| `mlflow\.image` \| `ghcr\.io\/mlflow\/mlflow:v3\.6\.0-full` \| `ghcr\.io\/mlflow\/mlflow:v3\.7\.1-full` \|/);
+  t.regex(pr.body, /\| `mlflow\.image` \| `ghcr\.io\/mlflow\/mlflow:v3\.18\.0-full` \| `ghcr\.io\/mlflow\/mlflow:v3\.10\.0-full` \|/);
   t.true(pr.body.includes(stgCommit), 'names the stg commit the promotion was taken from');
   t.false(r.stdout.includes(TOKEN) || r.stderr.includes(TOKEN));
 

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { ErrorObject } from 'ajv';
 import { SCHEMA_OPTIONS, schemaValidator as compiledSchema } from '../schemas/validators.js';
-import { InputError, type InputProblem, type SourceLocation } from '../errors.js';
+import { InputError, uniqueProblems, type InputProblem, type SourceLocation } from '../errors.js';
 import { assetPath } from '../paths.js';
 import { deepMerge, isPlainObject, shortJson, type LoadedDefaults, type LoadedEnvironment, type LoadedSources } from './load.js';
 import { capProblems, escapePointer } from './source.js';
 import type { EnvironmentFile } from './types.js';
+import { DEFAULT_MLFLOW_TAG, mlflowImageAdvice } from './upstream.js';
 
 /** An environment that passed every check, with where its values came from. */
 export interface ValidEnvironment {
@@ -70,7 +71,7 @@ function describeAjvError(e: ErrorObject): { pointer: string; key: boolean; mess
     case 'pattern':
       return { pointer: e.instancePath, key: false, message: `${shortJson(e.data)} is not valid`, hint: described ? `expected ${described}` : `must match ${String((e.params as { pattern: string }).pattern)}` };
     case 'anyOf':
-      return { pointer: e.instancePath, key: false, message: 'an image needs a tag or a digest', hint: 'set image.tag (e.g. v3.6.0-full) or image.digest (sha256:…)' };
+      return { pointer: e.instancePath, key: false, message: 'an image needs a tag or a digest', hint: `set image.tag (e.g. ${DEFAULT_MLFLOW_TAG}) or image.digest (sha256:…)` };
     default:
       return { pointer: e.instancePath, key: false, message: e.message ?? e.keyword, hint: described };
   }
@@ -145,15 +146,9 @@ function semanticProblems(env: LoadedEnvironment, defaults: LoadedDefaults, v: E
     }
   }
 
-  const image = v.mlflow.image;
-  if (/(^|\/)mlflow\/mlflow$/.test(image.repository) && !(image.tag ?? '').endsWith('-full') && !image.digest) {
-    warnings.push({
-      location: at('/mlflow/image/tag'),
-      field: 'mlflow.image.tag',
-      message: `${image.repository}:${image.tag ?? ''} has no psycopg2 or boto3; MLflow cannot reach PostgreSQL or MinIO with it`,
-      hint: 'use the -full tag (e.g. v3.6.0-full) or an image that installs mlflow[extras] psycopg2-binary boto3',
-    });
-  }
+  const advice = mlflowImageAdvice(v.mlflow.image);
+  if (advice.refused) add('/mlflow/image/tag', advice.refused.message, advice.refused.hint);
+  if (advice.warning) warnings.push({ location: at('/mlflow/image/tag'), field: 'mlflow.image.tag', ...advice.warning });
   return { problems, warnings };
 }
 
@@ -245,6 +240,6 @@ export function validateSources(sources: LoadedSources): ValidEnvironment[] {
       });
     }
   }
-  if (problems.length > 0) throw new InputError(problems);
+  if (problems.length > 0) throw new InputError(uniqueProblems(problems));
   return valid.map(({ env, value, warnings }) => ({ name: env.name, file: env.source.file, dir: sources.dir, value, warnings }));
 }

@@ -59,7 +59,8 @@ const containerMemory = fc.oneof(memory.filter((m) => !m.endsWith('Ki')), fc.int
 const resourceSet = fc.record({ cpu, memory: containerMemory });
 const resources = fc.record({ requests: resourceSet, limits: resourceSet });
 const digest = fc.stringMatching(/^[a-f0-9]{64}$/).map((h) => `sha256:${h}`);
-const tag = fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}$/);
+// Release-shaped -full tags are left out: below v3.9.0 they are refused for ghcr.io/mlflow/mlflow (issue 13.1), and valid sets must stay valid.
+const tag = fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}$/).filter((t) => !/^v\d+\.\d+\.\d+-full$/.test(t));
 function image(repositories: string[], tags: string[]): fc.Arbitrary<{ [k: string]: Json }> {
   const repository = fc.oneof(fc.constantFrom(...repositories), fc.stringMatching(/^[a-z0-9]{1,8}(\/[a-z0-9]{1,8}){0,2}$/));
   return fc.oneof(
@@ -90,7 +91,7 @@ function environmentBody(name: string, nodePort: number): fc.Arbitrary<{ [k: str
       sync: fc.constantFrom('automated', 'manual'),
       mlflow: fc.record(
         {
-          image: image(['ghcr.io/mlflow/mlflow', 'registry.example.com/ml/mlflow'], ['v3.6.0-full', 'v3.6.0', 'latest']),
+          image: image(['ghcr.io/mlflow/mlflow', 'registry.example.com/ml/mlflow'], ['v3.18.0-full', 'v3.6.0', 'latest']),
           replicas: fc.integer({ min: 1, max: 20 }),
           workers: fc.integer({ min: 1, max: 32 }),
           runAsUser: fc.integer({ min: 1, max: 2147483647 }),

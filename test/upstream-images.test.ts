@@ -1,0 +1,159 @@
+/**
+ * Issue #13: the images environments name must exist upstream and be able to
+ * run what gen-gitops renders (13.1). Through the built CLI, as a user runs it.
+ */
+import test from 'ava';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { DEFAULT_MLFLOW_TAG } from '../generator/environment/upstream.js';
+import { git, snapshotTree } from './helpers/git.js';
+import { makeWorkspace, projectRoot, runCli, runIn, type Workspace } from './helpers/workspace.js';
+
+/** dev.yaml with an explicit MLflow image: its tag value sits at dev.yaml:9:10. */
+const withMlflowImage = (ws: Workspace, env: string, image: string) => {
+  const before = ws.readEnv(env);
+  const after = before.replace('mlflow:\n', `mlflow:\n  image:\n${image}`);
+  if (after === before) throw new Error(`test edit did not apply to ${env}.yaml`);
+  ws.writeEnv(env, after);
+};
+const ghcr = (tag: string, digest?: string) => `    repository: ghcr.io/mlflow/mlflow\n    tag: ${tag}\n${digest ? `    digest: ${digest}\n` : ''}`;
+const DIGEST = `sha256:${'ab'.repeat(32)}`;
+
+test('issue 13.1: a -full tag below v3.9.0 is refused with the nearest valid tag', async (t) => {
+  const ws = makeWorkspace();
+  t.teardown(ws.cleanup);
+  t.is((await runIn(ws, ['--all'])).code, 0);
+  const head = git(ws.repo, 'rev-parse', 'HEAD');
+  const before = snapshotTree(ws.repo);
+  // A change that would be written if the input were valid.
+  ws.writeEnv('stg', ws.readEnv('stg').replace('nodePort: 30501', 'nodePort: 30511'));
+
+  for (const tag of ['v3.6.0-full', 'v3.8.1-full', 'v2.22.0-full']) {
+    withMlflowImage(ws, 'dev', ghcr(tag));
+    const r = await runIn(ws, ['--env', 'dev', '--env', 'stg']);
+    t.is(r.code, 2, r.stdout + r.stderr);
+    t.true(
+      r.stderr.includes(
+        `gen-gitops: environments/dev.yaml:9:10: mlflow.image.tag: ghcr.io/mlflow/mlflow:${tag} does not exist: the -full variant is published only from v3.9.0\n` +
+          `    hint: use v3.9.0-full (the nearest valid tag) or ${DEFAULT_MLFLOW_TAG} (the current default)`,
+      ),
+      r.stderr,
+    );
+    t.deepEqual(snapshotTree(ws.repo), before, 'nothing written');
+    t.is(git(ws.repo, 'rev-parse', 'HEAD'), head, 'nothing committed');
+    ws.writeEnv('dev', readFileSync(join(projectRoot, 'environments', 'dev.yaml'), 'utf8'));
+  }
+
+  // A tag pinned with a digest still names an image that never existed.
+  withMlflowImage(ws, 'dev', ghcr('v3.6.0-full', DIGEST));
+  const pinned = await runIn(ws, ['--env', 'dev']);
+  t.is(pinned.code, 2, pinned.stderr);
+  t.regex(pinned.stderr, /environments\/dev\.yaml:9:10: mlflow\.image\.tag: ghcr\.io\/mlflow\/mlflow:v3\.6\.0-full does not exist/);
+  t.deepEqual(snapshotTree(ws.repo), before);
+});
+
+test('issue 13.1: a refused tag in defaults.yaml is told once, by validate and on a fresh machine', async (t) => {
+  const ws = makeWorkspace();
+  t.teardown(ws.cleanup);
+  const defaults = join(ws.source, 'environments', 'defaults.yaml');
+  const text = readFileSync(defaults, 'utf8');
+  t.true(text.includes(`tag: ${DEFAULT_MLFLOW_TAG}`));
+  ws.writeEnv('defaults', text.replace(`tag: ${DEFAULT_MLFLOW_TAG}`, 'tag: v3.6.0-full'));
+
+  const validate = await runCli(['validate', '--source', ws.source]);
+  t.is(validate.code, 2, validate.stdout + validate.stderr);
+  t.is(validate.stdout, '');
+  // Three environments inherit the one value: one line to fix, one line told.
+  const told = validate.stderr.split('\n').filter((l) => l.includes('does not exist'));
+  t.deepEqual(told, ['gen-gitops: environments/defaults.yaml:30:12: mlflow.image.tag: ghcr.io/mlflow/mlflow:v3.6.0-full does not exist: the -full variant is published only from v3.9.0']);
+
+  const render = await runIn(ws, ['--all']);
+  t.is(render.code, 2);
+  t.regex(render.stderr, /environments\/defaults\.yaml:30:12: mlflow\.image\.tag: .*v3\.6\.0-full does not exist[^\n]*\n {4}hint: use v3\.9\.0-full \(the nearest valid tag\)/);
+  t.false(existsSync(ws.repo), 'no config repo created');
+});
+
+test('issue 13.1: -full tags from v3.9.0, other repositories, other tags and digest-only images are accepted', async (t) => {
+  const ws = makeWorkspace();
+  t.teardown(ws.cleanup);
+  const shipped = ws.readEnv('dev');
+  for (const image of [
+    ghcr('v3.9.0-full'),
+    ghcr('v3.18.0-full', DIGEST),
+    ghcr('latest-full'),
+    ghcr('3.6.0-full'),
+    `    repository: ghcr.io/mlflow/mlflow\n    digest: ${DIGEST}\n`,
+    '    repository: registry.example.com/ml/mlflow\n    tag: v3.6.0-full\n',
+    '    repository: registry.example.com/mlflow/mlflow\n    tag: v3.6.0-full\n',
+  ]) {
+    ws.writeEnv('dev', shipped);
+    withMlflowImage(ws, 'dev', image);
+    const r = await runCli(['validate', '--source', ws.source]);
+    t.is(r.code, 0, `${image}\n${r.stderr}`);
+    t.notRegex(r.stderr, /mlflow\.image/, image);
+  }
+});
+
+test('issue 13.1: the plain image warns what it lacks', async (t) => {
+  const ws = makeWorkspace();
+  t.teardown(ws.cleanup);
+  const shipped = ws.readEnv('dev');
+  const lacks = 'is the plain image: it lacks psycopg2 (PostgreSQL backend), boto3 (S3 artifacts) and Flask-WTF (basic auth)';
+
+  // From v3.9.0 the same release has a -full image: that is the advice.
+  withMlflowImage(ws, 'dev', ghcr('v3.10.0'));
+  const r = await runIn(ws, ['--env', 'dev']);
+  t.is(r.code, 0, r.stderr);
+  t.true(r.stderr.includes(`warning: environments/dev.yaml:9:10: mlflow.image.tag: ghcr.io/mlflow/mlflow:v3.10.0 ${lacks}\n    hint: use v3.10.0-full, the same release with those packages`), r.stderr);
+  t.false(r.stdout.includes('warning:'), 'warnings go to stderr only');
+  t.regex(r.stdout, /committed [0-9a-f]{12}/, 'a warning does not stop the render');
+  t.regex(readFileSync(join(ws.repo, 'envs/dev/manifests/deployment-mlflow.yaml'), 'utf8'), /image: ghcr\.io\/mlflow\/mlflow:v3\.10\.0$/m);
+
+  // Below v3.9.0 there is no -full twin to suggest: name the current default instead.
+  ws.writeEnv('dev', shipped);
+  withMlflowImage(ws, 'dev', ghcr('v3.6.0'));
+  const old = await runCli(['validate', '--source', ws.source]);
+  t.is(old.code, 0, old.stderr);
+  t.true(old.stderr.includes(`warning: environments/dev.yaml:9:10: mlflow.image.tag: ghcr.io/mlflow/mlflow:v3.6.0 ${lacks}\n    hint: the -full variant is published only from v3.9.0: use ${DEFAULT_MLFLOW_TAG} (the current default)`), old.stderr);
+  t.false(old.stderr.includes('v3.6.0-full'), 'never suggests a tag that does not exist');
+
+  // Digest-only and other repositories: no advice, as before.
+  ws.writeEnv('dev', shipped);
+  withMlflowImage(ws, 'dev', `    repository: ghcr.io/mlflow/mlflow\n    digest: ${DIGEST}\n`);
+  const digest = await runCli(['validate', '--source', ws.source]);
+  t.is(digest.code, 0, digest.stderr);
+  t.notRegex(digest.stderr, /mlflow\.image/);
+});
+
+test('issue 13.1: the shipped defaults name the newest MLflow -full image and PostgreSQL 17.x, which the hints suggest', (t) => {
+  const defaults = parse(readFileSync(join(projectRoot, 'environments', 'defaults.yaml'), 'utf8')) as {
+    environment: { mlflow: { image: { repository: string; tag: string } }; postgres: { image: { tag: string } } };
+  };
+  t.deepEqual(defaults.environment.mlflow.image, { repository: 'ghcr.io/mlflow/mlflow', tag: DEFAULT_MLFLOW_TAG });
+  t.is(DEFAULT_MLFLOW_TAG, 'v3.18.0-full');
+  t.is(defaults.environment.postgres.image.tag, '17.10');
+});
+
+test('issue 13.1: promote cannot carry a refused tag into the next stage', async (t) => {
+  const ws = makeWorkspace();
+  t.teardown(ws.cleanup);
+  git(ws.source, 'init', '--quiet');
+  git(ws.source, 'add', '-A');
+  git(ws.source, '-c', 'user.name=A', '-c', 'user.email=a@example.com', 'commit', '--quiet', '-m', 'environments');
+  t.is((await runIn(ws, ['--all'])).code, 0);
+  const head = git(ws.repo, 'rev-parse', 'HEAD');
+  const before = snapshotTree(ws.repo);
+  const stg = ws.readEnv('stg');
+
+  // dev edited by hand to a tag that does not exist: promotion validates every file first.
+  withMlflowImage(ws, 'dev', ghcr('v3.7.1-full'));
+  for (const extra of [[], ['--dry-run']]) {
+    const r = await runCli(['promote', '--from', 'dev', '--to', 'stg', ...extra, '--source', ws.source, '--repo', ws.repo]);
+    t.is(r.code, 2, r.stdout + r.stderr);
+    t.regex(r.stderr, /environments\/dev\.yaml:9:10: mlflow\.image\.tag: ghcr\.io\/mlflow\/mlflow:v3\.7\.1-full does not exist: the -full variant is published only from v3\.9\.0/);
+    t.is(ws.readEnv('stg'), stg, 'target file untouched');
+    t.deepEqual(snapshotTree(ws.repo), before);
+    t.is(git(ws.repo, 'rev-parse', 'HEAD'), head);
+  }
+});
