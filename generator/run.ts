@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { listEnvironmentNames, loadSources, type LoadedDefaults } from './environment/load.js';
 import { resolveEnvironment } from './environment/resolve.js';
-import { validateSources, type ValidEnvironment } from './environment/validate.js';
+import { runWarnings, validateSources, type ValidEnvironment } from './environment/validate.js';
 import { ExitCode, InputError, uniqueProblems, UsageError, UserError, type InputProblem } from './errors.js';
 import { packageVersion } from './paths.js';
 import { FILE_LIST_LIMIT } from './report.js';
@@ -91,7 +91,7 @@ export function loadInput(source: string, envs: string[], all: boolean, memo?: P
   const sources = loadSources(dir, source, memo);
   const valid = validateSources(sources);
   const selected = all ? valid.map((v) => v.name) : [...new Set(envs)].sort();
-  const warnings = uniqueProblems(valid.filter((v) => selected.includes(v.name)).flatMap((v) => v.warnings));
+  const warnings = uniqueProblems([...valid.filter((v) => selected.includes(v.name)).flatMap((v) => v.warnings), ...runWarnings(sources, valid, selected)]);
   return { defaults: sources.defaults, all: valid, selected, warnings };
 }
 

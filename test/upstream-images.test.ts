@@ -1,6 +1,7 @@
 /**
  * Issue #13: the images environments name must exist upstream and be able to
- * run what gen-gitops renders (13.1). Through the built CLI, as a user runs it.
+ * run what gen-gitops renders (13.1), and people are told MinIO is no longer
+ * maintained (13.10). Through the built CLI, as a user runs it.
  */
 import test from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,6 +20,8 @@ const withMlflowImage = (ws: Workspace, env: string, image: string) => {
 };
 const ghcr = (tag: string, digest?: string) => `    repository: ghcr.io/mlflow/mlflow\n    tag: ${tag}\n${digest ? `    digest: ${digest}\n` : ''}`;
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
+
+const minioWarnings = (stderr: string) => stderr.split('\n').filter((l) => /^warning: .*minio\.mode: /.test(l));
 
 test('issue 13.1: a -full tag below v3.9.0 is refused with the nearest valid tag', async (t) => {
   const ws = makeWorkspace();
@@ -156,4 +159,49 @@ test('issue 13.1: promote cannot carry a refused tag into the next stage', async
     t.deepEqual(snapshotTree(ws.repo), before);
     t.is(git(ws.repo, 'rev-parse', 'HEAD'), head);
   }
+});
+
+test('issue 13.10: embedded MinIO warns once per run', async (t) => {
+  const ws = makeWorkspace();
+  t.teardown(ws.cleanup);
+  const told =
+    'warning: environments/defaults.yaml:56:11: minio.mode: environments dev, prod, stg embed MinIO, whose project is no longer maintained: ' +
+    'minio/minio went into maintenance mode in December 2025 and was archived in April 2026, its Docker Hub images were removed in September 2026, ' +
+    'and quay.io keeps only frozen tags (no further fixes)\n' +
+    '    hint: set minio.mode: external with minio.endpoint pointing at any maintained S3 service';
+
+  // Three environments embed MinIO through defaults.yaml: one warning naming all three.
+  const stale = await runIn(ws, ['--all', '--check']);
+  t.is(stale.code, 3, 'the warning does not change --check');
+  t.deepEqual(minioWarnings(stale.stderr).length, 1);
+  const first = await runIn(ws, ['--all']);
+  t.is(first.code, 0, first.stderr);
+  t.true(first.stderr.includes(told), first.stderr);
+  t.is(minioWarnings(first.stderr).length, 1, 'once per run, not once per environment');
+  t.false(first.stdout.includes('MinIO'), 'stderr only');
+  t.is((await runIn(ws, ['--all', '--check'])).code, 0);
+  const validate = await runCli(['validate', '--source', ws.source]);
+  t.is(validate.code, 0, validate.stderr);
+  t.true(validate.stderr.includes(told), validate.stderr);
+  t.is(minioWarnings(validate.stderr).length, 1);
+
+  // The output files are what they were without the warning: the committed tree renders up to date.
+  const head = git(ws.repo, 'rev-parse', 'HEAD');
+  const again = await runIn(ws, ['--all']);
+  t.is(again.code, 0);
+  t.regex(again.stdout, /up to date/);
+  t.is(git(ws.repo, 'rev-parse', 'HEAD'), head);
+
+  // Only the environments of the run that embed MinIO are named; where one sets the mode itself, it says where.
+  ws.writeEnv('stg', ws.readEnv('stg').replace(/minio:\n {2}name: minio-stg\n?/, 'minio:\n  mode: external\n  endpoint: https://s3.example.com\n'));
+  ws.writeEnv('prod', ws.readEnv('prod').replace(/minio:\n/, 'minio:\n  mode: embedded\n'));
+  const mixed = await runCli(['validate', '--source', ws.source]);
+  t.is(mixed.code, 0, mixed.stderr);
+  t.is(minioWarnings(mixed.stderr).length, 1);
+  t.regex(mixed.stderr, /^warning: environments\/defaults\.yaml:56:11: minio\.mode: environments dev, prod \(environments\/prod\.yaml:\d+:9\) embed MinIO/m);
+  const one = await runIn(ws, ['--env', 'dev', '--dry-run']);
+  t.regex(one.stderr, /^warning: environments\/defaults\.yaml:56:11: minio\.mode: environment dev embeds MinIO/m);
+  const none = await runIn(ws, ['--env', 'stg', '--dry-run']);
+  t.is(none.code, 0, none.stderr);
+  t.is(minioWarnings(none.stderr).length, 0, 'stg uses an external S3 service');
 });

@@ -1,4 +1,4 @@
-import type { InputProblem } from '../errors.js';
+import type { InputProblem, SourceLocation } from '../errors.js';
 import type { ImageFields } from './types.js';
 
 /**
@@ -70,4 +70,28 @@ export function mlflowImageAdvice(image: ImageFields): { refused?: Advice; warni
     };
   }
   return {};
+}
+
+/**
+ * The minio/minio project stopped: maintenance mode in December 2025,
+ * repository archived in April 2026, Docker Hub images removed in September
+ * 2026; quay.io keeps its tags, frozen. Told once per run, naming every
+ * environment concerned, because the advice is the same for all of them.
+ */
+export function embeddedMinioWarning(concerned: { name: string; at: SourceLocation }[]): InputProblem | undefined {
+  const first = concerned[0];
+  if (!first) return undefined;
+  const sameAsFirst = (l: SourceLocation) => l.file === first.at.file && l.line === first.at.line && l.col === first.at.col;
+  // Where the mode is set elsewhere than the first location, say where, so each one can be changed.
+  const names = concerned.map((c) => (sameAsFirst(c.at) ? c.name : `${c.name} (${c.at.file}:${c.at.line}:${c.at.col})`));
+  const several = concerned.length > 1;
+  return {
+    location: first.at,
+    field: 'minio.mode',
+    message:
+      `environment${several ? 's' : ''} ${names.join(', ')} embed${several ? '' : 's'} MinIO, whose project is no longer maintained: ` +
+      'minio/minio went into maintenance mode in December 2025 and was archived in April 2026, its Docker Hub images were removed in September 2026, ' +
+      'and quay.io keeps only frozen tags (no further fixes)',
+    hint: 'set minio.mode: external with minio.endpoint pointing at any maintained S3 service',
+  };
 }

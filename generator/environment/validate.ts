@@ -6,7 +6,7 @@ import { assetPath } from '../paths.js';
 import { deepMerge, isPlainObject, shortJson, type LoadedDefaults, type LoadedEnvironment, type LoadedSources } from './load.js';
 import { capProblems, escapePointer } from './source.js';
 import type { EnvironmentFile } from './types.js';
-import { DEFAULT_MLFLOW_TAG, mlflowImageAdvice } from './upstream.js';
+import { DEFAULT_MLFLOW_TAG, embeddedMinioWarning, mlflowImageAdvice } from './upstream.js';
 
 /** An environment that passed every check, with where its values came from. */
 export interface ValidEnvironment {
@@ -242,4 +242,17 @@ export function validateSources(sources: LoadedSources): ValidEnvironment[] {
   }
   if (problems.length > 0) throw new InputError(uniqueProblems(problems));
   return valid.map(({ env, value, warnings }) => ({ name: env.name, file: env.source.file, dir: sources.dir, value, warnings }));
+}
+
+/**
+ * Advice about the run as a whole rather than one environment: told once,
+ * naming the selected environments it concerns, however many there are.
+ */
+export function runWarnings(sources: LoadedSources, valid: ValidEnvironment[], selected: string[]): InputProblem[] {
+  const concerned = valid
+    .filter((v) => selected.includes(v.name) && v.value.minio.mode === 'embedded')
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((v) => ({ name: v.name, at: locate(sources.environments.find((e) => e.name === v.name)!, sources.defaults, '/minio/mode') }));
+  const minio = embeddedMinioWarning(concerned);
+  return minio ? [minio] : [];
 }
