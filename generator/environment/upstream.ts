@@ -15,7 +15,7 @@ export const MLFLOW_REPOSITORY = 'ghcr.io/mlflow/mlflow';
  */
 export const FIRST_FULL_RELEASE = 'v3.9.0';
 /** The MLflow tag environments/defaults.yaml ships (a test keeps the two equal). */
-export const DEFAULT_MLFLOW_TAG = 'v3.18.0-full';
+export const DEFAULT_MLFLOW_TAG = 'v3.17.2-full';
 
 const RELEASE_TAG = /^v(\d+)\.(\d+)\.(\d+)(-full)?$/;
 

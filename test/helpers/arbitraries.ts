@@ -91,7 +91,7 @@ function environmentBody(name: string, nodePort: number): fc.Arbitrary<{ [k: str
       sync: fc.constantFrom('automated', 'manual'),
       mlflow: fc.record(
         {
-          image: image(['ghcr.io/mlflow/mlflow', 'registry.example.com/ml/mlflow'], ['v3.18.0-full', 'v3.6.0', 'latest']),
+          image: image(['ghcr.io/mlflow/mlflow', 'registry.example.com/ml/mlflow'], ['v3.17.2-full', 'v3.6.0', 'latest']),
           replicas: fc.integer({ min: 1, max: 20 }),
           workers: fc.integer({ min: 1, max: 32 }),
           runAsUser: fc.integer({ min: 1, max: 2147483647 }),

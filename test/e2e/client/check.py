@@ -1,0 +1,161 @@
+"""The e2e client: uses a synced environment as a person would, with the real
+MLflow client, and reports each check as one JSON line on stdout.
+
+Everything comes from the environment (never from arguments, which any process
+on the node can read): MLFLOW_TRACKING_URI, MLFLOW_TRACKING_USERNAME,
+MLFLOW_TRACKING_PASSWORD, and for the bucket check E2E_S3_ENDPOINT,
+E2E_S3_ACCESS_KEY, E2E_S3_SECRET_KEY, E2E_BUCKET. E2E_EXPERIMENT names the
+experiment this step creates; E2E_EXPECT_EXPERIMENTS (comma-separated) names
+experiments earlier steps created, which must still be there with their data.
+
+The client itself never holds S3 credentials in its environment: artifacts go
+through the tracking server (proxied artifact access), which is what is proved.
+"""
+import hashlib
+import json
+import os
+import random
+import sys
+import tempfile
+import traceback
+import urllib.error
+import urllib.request
+
+ARTIFACT_SIZE = 5 * 1024 * 1024
+
+
+def report(name, ok, detail=""):
+    print(json.dumps({"check": name, "ok": bool(ok), "detail": str(detail)[:2000]}), flush=True)
+    return ok
+
+
+def check(name):
+    def wrap(fn):
+        def run(*args):
+            try:
+                result = fn(*args)
+                return report(name, True, result or "")
+            except Exception as e:  # noqa: BLE001 — every failure is reported, never raised
+                tail = traceback.format_exc().strip().splitlines()[-1]
+                return report(name, False, f"{type(e).__name__}: {e} ({tail})")
+        return run
+    return wrap
+
+
+def http(url, headers=None):
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def payload(seed):
+    rng = random.Random(seed)
+    return rng.randbytes(ARTIFACT_SIZE)
+
+
+def main():
+    uri = os.environ["MLFLOW_TRACKING_URI"].rstrip("/")
+    experiment = os.environ["E2E_EXPERIMENT"]
+    expected = [e for e in os.environ.get("E2E_EXPECT_EXPERIMENTS", "").split(",") if e]
+    state = {}
+
+    @check("GET /health without credentials answers 200")
+    def health():
+        status, body = http(uri + "/health")
+        assert status == 200, f"HTTP {status}: {body[:200]!r}"
+        return body.decode(errors="replace")[:40]
+
+    @check("a tracking API call without credentials gets 401")
+    def unauthenticated():
+        status, body = http(uri + "/api/2.0/mlflow/experiments/search?max_results=1")
+        assert status == 401, f"HTTP {status}: {body[:200]!r}"
+
+    import mlflow
+    from mlflow.tracking import MlflowClient
+    client = MlflowClient(tracking_uri=uri)
+
+    @check("create an experiment and a run with params, metrics and a 5 MB artifact (proxied upload)")
+    def log():
+        exp_id = client.create_experiment(experiment)
+        run = client.create_run(exp_id)
+        client.log_param(run.info.run_id, "alpha", "0.5")
+        client.log_param(run.info.run_id, "scenario", experiment)
+        for step in range(3):
+            client.log_metric(run.info.run_id, "loss", 1.0 / (step + 1), step=step)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "model.bin")
+            with open(path, "wb") as f:
+                f.write(payload(experiment))
+            client.log_artifact(run.info.run_id, path)
+        client.set_terminated(run.info.run_id)
+        state["run_id"] = run.info.run_id
+        state["artifact_uri"] = run.info.artifact_uri
+        return f"run {run.info.run_id} artifact_uri {run.info.artifact_uri}"
+
+    @check("read the run back: params and metrics as logged")
+    def read_back():
+        run = client.get_run(state["run_id"])
+        assert run.data.params == {"alpha": "0.5", "scenario": experiment}, run.data.params
+        history = client.get_metric_history(state["run_id"], "loss")
+        assert [round(m.value, 6) for m in sorted(history, key=lambda m: m.step)] == [1.0, 0.5, 0.333333], history
+
+    @check("download the artifact byte-identical")
+    def download():
+        with tempfile.TemporaryDirectory() as d:
+            local = client.download_artifacts(state["run_id"], "model.bin", d)
+            with open(local, "rb") as f:
+                got = f.read()
+        want = payload(experiment)
+        assert hashlib.sha256(got).hexdigest() == hashlib.sha256(want).hexdigest(), f"{len(got)} bytes, sha differs"
+        return f"{len(got)} bytes"
+
+    @check("the artifact is in the bucket, read through the S3 API")
+    def in_bucket():
+        import boto3
+        from botocore.config import Config
+        s3 = boto3.client(
+            "s3",
+            endpoint_url=os.environ["E2E_S3_ENDPOINT"],
+            aws_access_key_id=os.environ["E2E_S3_ACCESS_KEY"],
+            aws_secret_access_key=os.environ["E2E_S3_SECRET_KEY"],
+            region_name=os.environ.get("E2E_S3_REGION", "us-east-1"),
+            config=Config(s3={"addressing_style": "path"}),
+        )
+        bucket = os.environ["E2E_BUCKET"]
+        keys = []
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+            keys += [o["Key"] for o in page.get("Contents", [])]
+        mine = [k for k in keys if state["run_id"] in k and k.endswith("model.bin")]
+        assert mine, f"no object for run {state['run_id']} among {len(keys)} keys: {keys[:5]}"
+        body = s3.get_object(Bucket=bucket, Key=mine[0])["Body"].read()
+        assert hashlib.sha256(body).digest() == hashlib.sha256(payload(experiment)).digest(), "object differs"
+        return f"s3://{bucket}/{mine[0]}"
+
+    @check("runs logged by earlier steps are still there")
+    def earlier():
+        for name in expected:
+            exp = client.get_experiment_by_name(name)
+            assert exp is not None, f"experiment {name} is gone"
+            runs = client.search_runs([exp.experiment_id])
+            assert runs and runs[0].data.params.get("scenario") == name, f"experiment {name}: runs {runs}"
+        return ", ".join(expected) or "none expected"
+
+    health()
+    unauthenticated()
+    if log():
+        read_back()
+        download()
+        in_bucket()
+    earlier()
+    report("mlflow client version", True, mlflow.__version__)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as e:  # noqa: BLE001
+        report("client", False, f"{type(e).__name__}: {e}")
+        sys.exit(1)

@@ -1,0 +1,173 @@
+/**
+ * One scenario from environment file to client checks: prepare (outside),
+ * run the cluster side in fresh namespaces (inside.ts), judge the result.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type KObject } from './harness/objects.js';
+import type { AppSync, Plan, Result, Step } from './plan.js';
+import { buildApps, clientPython, installImagesOf, parseSecrets, projectRoot, secretValues, Workspace } from './prepare.js';
+import { sealedSecretsController } from './sealed.js';
+
+const INSIDE = fileURLToPath(new URL('./inside.ts', import.meta.url));
+const CLIENT = fileURLToPath(new URL('./client/check.py', import.meta.url));
+
+export interface Scenario {
+  readonly name: string;
+  readonly env: string;
+  /** The source to render from (default: this repository). */
+  readonly source?: string;
+  /** Edit the workspace's environment files; may return credentials to supply at render time. */
+  readonly setup?: (ws: Workspace) => void | Record<string, string>;
+  /** Harness self-tests: change the rendered objects before the sync. */
+  readonly mutate?: (apps: AppSync[]) => AppSync[];
+  /** The sync must fail with a message matching this (self-tests). */
+  readonly expectFailure?: RegExp;
+  /** Day 2: restart every pod and sync again, then move MLflow to this tag, render and sync. */
+  readonly day2UpgradeTo?: string;
+  /** PEM private key of the Sealed Secrets controller the harness plays. */
+  readonly sealedSecretsKey?: string;
+  readonly healthTimeoutSeconds?: number;
+  /** --serve: keep the environment running and print where it is. */
+  readonly serve?: boolean;
+}
+
+export interface Outcome {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly sync: string;
+  readonly checksPassed: number;
+  readonly checksFailed: number;
+  readonly seconds: number;
+  readonly detail: string;
+}
+
+function configValue(objects: readonly KObject[], key: string): string {
+  const cm = objects.find((o) => o.kind === 'ConfigMap' && (o.data as Record<string, string> | undefined)?.[key] !== undefined);
+  const v = (cm?.data as Record<string, string> | undefined)?.[key];
+  if (v === undefined) throw new Error(`no ConfigMap carries ${key}`);
+  return v;
+}
+
+function nodePort(objects: readonly KObject[]): number {
+  for (const o of objects) {
+    const spec = o.spec as { type?: string; ports?: { nodePort?: number }[] } | undefined;
+    if (o.kind === 'Service' && spec?.type === 'NodePort' && spec.ports?.[0]?.nodePort) return spec.ports[0].nodePort;
+  }
+  throw new Error('no NodePort Service among the rendered objects');
+}
+
+/** The client's environment for one step, from what the cluster holds. */
+function clientStep(label: string, apps: readonly AppSync[], secrets: Map<string, Record<string, string>>, experiment: string, earlier: readonly string[]): Step {
+  const objects = apps.flatMap((a) => a.objects);
+  const mlflowSecret = [...secrets.entries()].find(([k, v]) => k.includes('mlflow-secrets') && v.MLFLOW_AUTH_ADMIN_PASSWORD)?.[1];
+  if (!mlflowSecret) throw new Error('no Secret with MLFLOW_AUTH_ADMIN_PASSWORD among the created Secrets');
+  return {
+    kind: 'client',
+    label,
+    python: clientPython(objects),
+    script: CLIENT,
+    env: {
+      MLFLOW_TRACKING_URI: `http://127.0.0.1:${nodePort(objects)}`,
+      MLFLOW_TRACKING_USERNAME: configValue(objects, 'MLFLOW_AUTH_ADMIN_USER'),
+      MLFLOW_TRACKING_PASSWORD: mlflowSecret.MLFLOW_AUTH_ADMIN_PASSWORD!,
+      E2E_S3_ENDPOINT: configValue(objects, 'MLFLOW_S3_ENDPOINT_URL'),
+      E2E_S3_REGION: configValue(objects, 'AWS_DEFAULT_REGION'),
+      E2E_S3_ACCESS_KEY: mlflowSecret.AWS_ACCESS_KEY_ID!,
+      E2E_S3_SECRET_KEY: mlflowSecret.AWS_SECRET_ACCESS_KEY!,
+      E2E_BUCKET: configValue(objects, 'MLFLOW_ARTIFACTS_DESTINATION').replace(/^s3:\/\//, '').replace(/\/.*$/, ''),
+      E2E_EXPERIMENT: experiment,
+      E2E_EXPECT_EXPERIMENTS: earlier.join(','),
+    },
+  };
+}
+
+function runInside(planFile: string, prefix: string): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn('/usr/bin/unshare', ['-m', '-n', '-p', '--fork', '--mount-proc', process.execPath, '--import', 'tsx', INSIDE, planFile], {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const relay = (b: Buffer) => process.stdout.write(b.toString('utf8').split('\n').filter(Boolean).map((l) => `${prefix} ${l}\n`).join(''));
+    child.stdout.on('data', relay);
+    child.stderr.on('data', relay);
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
+export async function runScenario(s: Scenario): Promise<Outcome> {
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), `gen-gitops-e2e-${s.name}-`));
+  const prefix = `[${s.name}]`;
+  const outcome = (ok: boolean, sync: string, passed: number, failed: number, detail: string): Outcome =>
+    ({ name: s.name, ok, sync, checksPassed: passed, checksFailed: failed, seconds: (Date.now() - started) / 1000, detail });
+  try {
+    const ws = new Workspace(dir, s.source ?? projectRoot);
+    const credentials = s.setup?.(ws) ?? {};
+    await ws.render(s.env, credentials);
+    let apps = await buildApps(ws.repo, s.env);
+    if (s.mutate) apps = s.mutate(apps);
+    const objects = apps.flatMap((a) => a.objects);
+    await installImagesOf(objects);
+
+    const unseal = s.sealedSecretsKey ? sealedSecretsController(readFileSync(s.sealedSecretsKey, 'utf8')) : undefined;
+    // `existing`: the person runs `gen-gitops secrets --env <env> | kubectl create -f -` once the namespaces exist.
+    const existing = objects.some((o) => o.kind === 'Secret' || o.kind === 'SealedSecret' || o.kind === 'ExternalSecret')
+      ? [] : parseSecrets(await ws.cli(['secrets', '--env', s.env], credentials));
+    const namespaces = [...new Set(existing.map((o) => o.metadata.namespace!))].map((name): KObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
+    const secrets = secretValues([...existing, ...objects], unseal);
+
+    const steps: Step[] = [{ kind: 'sync', label: 'first sync', apps }];
+    if (!s.expectFailure) steps.push(clientStep('client', apps, secrets, `${s.name}-1`, []));
+    if (s.day2UpgradeTo && !s.expectFailure) {
+      steps.push({ kind: 'restart', label: 'restart every pod, volumes kept' });
+      steps.push({ kind: 'sync', label: 'sync after restart (migration Job runs again)', apps });
+      steps.push(clientStep('client after restart', apps, secrets, `${s.name}-2`, [`${s.name}-1`]));
+      ws.set(s.env, ['mlflow', 'image', 'tag'], s.day2UpgradeTo);
+      await ws.render(s.env, credentials);
+      const upgraded = await buildApps(ws.repo, s.env);
+      await installImagesOf(upgraded.flatMap((a) => a.objects));
+      steps.push({ kind: 'sync', label: `sync after moving MLflow to ${s.day2UpgradeTo}`, apps: upgraded });
+      steps.push(clientStep(`client on ${s.day2UpgradeTo}`, upgraded, secrets, `${s.name}-3`, [`${s.name}-1`, `${s.name}-2`]));
+    }
+    const plan: Plan = {
+      stateDir: join(dir, 'cluster'),
+      healthTimeoutSeconds: s.healthTimeoutSeconds ?? 300,
+      preload: [...namespaces, ...existing],
+      steps,
+      secrets: [...secrets.values()].flatMap((v) => Object.values(v)),
+      sealedSecretsKey: s.sealedSecretsKey,
+    };
+    const planFile = join(dir, 'plan.json');
+    writeFileSync(planFile, JSON.stringify(plan), { mode: 0o600 });
+    const code = await runInside(planFile, prefix);
+    let result: Result;
+    try {
+      result = JSON.parse(readFileSync(join(plan.stateDir, 'result.json'), 'utf8')) as Result;
+    } catch {
+      return outcome(false, `harness exit ${code}`, 0, 0, 'the cluster side ended without a result');
+    }
+    const checks = result.steps.flatMap((r) => r.checks);
+    const passed = checks.filter((c) => c.ok).length;
+    const failedChecks = checks.filter((c) => !c.ok);
+    const failedStep = result.steps.find((r) => !r.ok);
+    const syncs = result.steps.filter((r) => r.kind === 'sync');
+    const sync = syncs.every((r) => r.ok) ? `Synced ×${syncs.length}` : `Failed at "${failedStep?.label}"`;
+    if (s.expectFailure) {
+      const matched = failedStep !== undefined && s.expectFailure.test(failedStep.message);
+      return outcome(matched, sync, matched ? 1 : 0, matched ? 0 : 1,
+        matched ? `failed as expected: ${failedStep!.message.split('\n')[0]}` : `expected a failure matching ${s.expectFailure}, got: ${failedStep?.message.split('\n')[0] ?? 'a successful sync'}`);
+    }
+    const leakNote = result.leaks.length > 0 ? `credentials in process arguments: ${result.leaks.join('; ')}` : '';
+    const detail = [failedStep ? `${failedStep.label}: ${failedStep.message}` : '', ...failedChecks.map((c) => `${c.check}: ${c.detail}`), leakNote].filter(Boolean).join('\n');
+    return outcome(result.ok && failedChecks.length === 0, sync, passed, failedChecks.length + (result.leaks.length > 0 ? 1 : 0), detail);
+  } catch (e) {
+    return outcome(false, 'not run', 0, 0, (e as Error).message);
+  } finally {
+    if (!process.env.GEN_GITOPS_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
+    else process.stdout.write(`${prefix} kept ${dir}\n`);
+  }
+}
