@@ -81,7 +81,9 @@ for (const seed of SEED) {
     const flag = (f: string) => args[args.indexOf(f) + 1];
     t.is(flag('--host'), '0.0.0.0');
     t.is(flag('--port'), '5000');
-    t.is(flag('--backend-store-uri'), '@BACKEND_STORE_URI@');
+    // issue 13.8: the URI (password included) reaches mlflow through MLFLOW_BACKEND_STORE_URI, not argv.
+    t.false(args.includes('--backend-store-uri'));
+    t.false(args.some((a) => a.includes('@') || a.includes('postgresql')));
     t.true(args.includes('--serve-artifacts'));
     t.is(flag('--artifacts-destination'), 's3://mlflow/');
     t.is(flag('--app-name'), 'basic-auth');
@@ -185,8 +187,8 @@ for (const seed of SEED) {
     t.true(ns < config && config < db && db === minio && minio < migrate && migrate === bucket && bucket < server, JSON.stringify({ ns, config, db, migrate, server }));
     const job = find(objects, 'Job', `mlflow-${seed.env}-db-upgrade`) as Any;
     t.is(job.metadata.annotations['argocd.argoproj.io/hook'], 'Sync', 'a PreSync hook would run before the database exists');
-    t.true(containerOf(job).args.join(' ').includes('mlflow db upgrade @BACKEND_STORE_URI@'));
-    t.is(containerOf(job).args[0], '--migrate-auth');
+    // issue 13.2/13.8: the launcher migrates in-process (empty database included), no URI in argv.
+    t.deepEqual(containerOf(job).args, ['--migrate']);
   });
 
   test(`${seed.env}: recommended labels on every object, selectors on name and instance only`, async (t) => {

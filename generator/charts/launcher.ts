@@ -1,12 +1,21 @@
 /**
  * The small Python program MLflow's containers start through (mounted from
- * the ConfigMap). It exists because two things cannot be expressed with
- * Kubernetes env var expansion alone:
+ * the ConfigMap). It exists because what MLflow needs cannot be expressed
+ * with Kubernetes env var expansion alone:
  *  - database URIs must carry the password percent-encoded, composed from the
- *    Secret at run time (never written into a manifest);
- *  - basic auth reads its admin password and database URI from an INI file.
- * It then exec's the command given as arguments, replacing @BACKEND_STORE_URI@
- * and @AUTH_DB_URI@, so the manifest still shows the exact mlflow command.
+ *    Secret at run time (never written into a manifest) and handed to MLflow
+ *    through the environment (MLFLOW_BACKEND_STORE_URI, read by `mlflow server`'s
+ *    --backend-store-uri option) and a 0600 file, never through arguments: any
+ *    process on the node can read another's command line (issue 13.8);
+ *  - basic auth reads its admin password and database URI from an INI file;
+ *  - migrations must work on an empty database with every accepted MLflow
+ *    release: before mlflow/mlflow PR #23752 `mlflow db upgrade` fails there
+ *    (its first revision alters `metrics` before the base tables exist), so
+ *    `--migrate` does what the server itself does on first start
+ *    (SqlAlchemyStore: create the initial schema, then upgrade) on an empty
+ *    database, and exactly `mlflow db upgrade` (`_upgrade_db`) otherwise.
+ * Server mode then exec's the command given as arguments (the manifest shows
+ * the exact `mlflow server` command).
  */
 export const LAUNCHER_FILE = 'launch.py';
 
@@ -42,7 +51,14 @@ def ensure_database(name):
     with conn.cursor() as cur:
         cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
         if cur.fetchone() is None:
-            cur.execute('CREATE DATABASE "%s"' % name.replace('"', '""'))
+            try:
+                cur.execute('CREATE DATABASE "%s"' % name.replace('"', '""'))
+            except psycopg2.errors.InsufficientPrivilege:
+                # Managed PostgreSQL often gives the application user no CREATEDB.
+                sys.exit(
+                    'gen-gitops launcher: the basic-auth database "%s" does not exist and user "%s" may not create it. '
+                    'Create it once as an administrator: CREATE DATABASE "%s" OWNER "%s";'
+                    % (name, env("MLFLOW_DB_USER"), name.replace('"', '""'), env("MLFLOW_DB_USER").replace('"', '""')))
     conn.close()
 
 
@@ -71,15 +87,30 @@ def migrate_auth_database():
     engine.dispose()
 
 
+def migrate_tracking_database():
+    import sqlalchemy
+    from mlflow.store.db import utils
+    engine = utils.create_sqlalchemy_engine_with_retry(uri(env("MLFLOW_DB_NAME")))
+    tables = [t for t in sqlalchemy.inspect(engine).get_table_names() if not t.startswith("alembic_")]
+    if tables:
+        print("gen-gitops launcher: upgrading the tracking database to the newest schema", flush=True)
+        utils._upgrade_db(engine)
+    else:
+        # Empty database: initial schema first, as SqlAlchemyStore does on first start.
+        print("gen-gitops launcher: empty tracking database: creating the schema", flush=True)
+        utils._initialize_tables(engine)
+    engine.dispose()
+    print("gen-gitops launcher: tracking and basic-auth databases are at the newest schema", flush=True)
+
+
 if __name__ == "__main__":
     args = sys.argv[1:]
-    if args[:1] == ["--migrate-auth"]:
+    if args == ["--migrate"]:
         ensure_database(env("MLFLOW_AUTH_DB_NAME"))
         migrate_auth_database()
-        args = args[1:]
-    else:
-        write_auth_config(os.path.join(os.environ.get("TMPDIR", "/tmp"), "basic_auth.ini"))
-    replace = {"@BACKEND_STORE_URI@": uri(env("MLFLOW_DB_NAME")), "@AUTH_DB_URI@": uri(env("MLFLOW_AUTH_DB_NAME"))}
-    args = [replace.get(a, a) for a in args]
+        migrate_tracking_database()
+        sys.exit(0)
+    write_auth_config(os.path.join(os.environ.get("TMPDIR", "/tmp"), "basic_auth.ini"))
+    os.environ["MLFLOW_BACKEND_STORE_URI"] = uri(env("MLFLOW_DB_NAME"))
     os.execvp(args[0], args)
 `;

@@ -17,7 +17,11 @@ export function mlflowIdentity(spec: EnvironmentSpec): AppIdentity {
   return { name: 'mlflow', instance: `mlflow-${spec.name}`, component: 'tracking-server', version: spec.mlflow.image.version };
 }
 
-/** The exact `mlflow server` command line (the launcher substitutes @BACKEND_STORE_URI@). */
+/**
+ * The exact `mlflow server` command line. The backend store URI carries the
+ * database password, so the launcher passes it in MLFLOW_BACKEND_STORE_URI
+ * (the --backend-store-uri option's environment variable), never as an argument.
+ */
 export function mlflowServerArgs(spec: EnvironmentSpec): string[] {
   return [
     'mlflow',
@@ -28,8 +32,6 @@ export function mlflowServerArgs(spec: EnvironmentSpec): string[] {
     String(spec.mlflow.port),
     '--workers',
     String(spec.mlflow.workers),
-    '--backend-store-uri',
-    '@BACKEND_STORE_URI@',
     // Proxied artifacts: clients never need MinIO credentials.
     '--serve-artifacts',
     '--artifacts-destination',
@@ -120,7 +122,8 @@ export function addMlflow(scope: Construct, spec: EnvironmentSpec, config: kplus
 }
 
 /**
- * `mlflow db upgrade` and the auth database upgrade, after the databases and
+ * The tracking database upgrade (`mlflow db upgrade`, or the initial schema on an
+ * empty database; see launcher.ts) and the auth database upgrade, after the databases and
  * before the server (a Sync hook in the jobs wave: a PreSync hook would run
  * before an embedded database exists).
  */
@@ -141,7 +144,7 @@ function addMigrationJob(scope: Construct, spec: EnvironmentSpec, config: kplus.
       image: spec.mlflow.image.ref,
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
       command: ['python', LAUNCHER_PATH],
-      args: ['--migrate-auth', 'mlflow', 'db', 'upgrade', '@BACKEND_STORE_URI@'],
+      args: ['--migrate'],
       envVariables: {
         ...envFromConfigMap(config, DB_CONFIG_KEYS(spec)),
         ...envFromSecret(scope, spec.secrets.secretName, { MLFLOW_DB_PASSWORD: secretKeys.MLFLOW_DB_PASSWORD! }),

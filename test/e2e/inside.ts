@@ -29,7 +29,10 @@ function runClient(python: string, script: string, env: Record<string, string>):
       const checks: ClientCheck[] = [];
       for (const line of out.split('\n')) {
         if (!line.startsWith('{')) continue;
-        try { checks.push(JSON.parse(line) as ClientCheck); } catch { /* not a report line */ }
+        try {
+          const parsed = JSON.parse(line) as ClientCheck | { info: string };
+          if ('check' in parsed) checks.push(parsed);
+        } catch { /* not a report line */ }
       }
       resolve({ checks, output: err.split('\n').slice(-15).join('\n') });
     });

@@ -80,7 +80,7 @@ function clientStep(label: string, apps: readonly AppSync[], secrets: Map<string
       E2E_S3_SECRET_KEY: mlflowSecret.AWS_SECRET_ACCESS_KEY!,
       E2E_BUCKET: configValue(objects, 'MLFLOW_ARTIFACTS_DESTINATION').replace(/^s3:\/\//, '').replace(/\/.*$/, ''),
       E2E_EXPERIMENT: experiment,
-      E2E_EXPECT_EXPERIMENTS: earlier.join(','),
+      E2E_EXPECT_EXPERIMENTS: JSON.stringify(earlier),
     },
   };
 }

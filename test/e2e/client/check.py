@@ -5,7 +5,7 @@ Everything comes from the environment (never from arguments, which any process
 on the node can read): MLFLOW_TRACKING_URI, MLFLOW_TRACKING_USERNAME,
 MLFLOW_TRACKING_PASSWORD, and for the bucket check E2E_S3_ENDPOINT,
 E2E_S3_ACCESS_KEY, E2E_S3_SECRET_KEY, E2E_BUCKET. E2E_EXPERIMENT names the
-experiment this step creates; E2E_EXPECT_EXPERIMENTS (comma-separated) names
+experiment this step creates; E2E_EXPECT_EXPERIMENTS (a JSON list) names
 experiments earlier steps created, which must still be there with their data.
 
 The client itself never holds S3 credentials in its environment: artifacts go
@@ -59,7 +59,7 @@ def payload(seed):
 def main():
     uri = os.environ["MLFLOW_TRACKING_URI"].rstrip("/")
     experiment = os.environ["E2E_EXPERIMENT"]
-    expected = [e for e in os.environ.get("E2E_EXPECT_EXPERIMENTS", "").split(",") if e]
+    expected = json.loads(os.environ.get("E2E_EXPECT_EXPERIMENTS") or "[]")
     state = {}
 
     @check("GET /health without credentials answers 200")
@@ -150,7 +150,7 @@ def main():
         download()
         in_bucket()
     earlier()
-    report("mlflow client version", True, mlflow.__version__)
+    print(json.dumps({"info": f"mlflow client {mlflow.__version__}"}), flush=True)
 
 
 if __name__ == "__main__":
