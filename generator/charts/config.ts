@@ -16,6 +16,7 @@ export const ConfigKey = {
   region: 'AWS_DEFAULT_REGION',
   addressingStyle: 'MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE',
   allowedHosts: 'MLFLOW_SERVER_ALLOWED_HOSTS',
+  corsAllowedOrigins: 'MLFLOW_SERVER_CORS_ALLOWED_ORIGINS',
   artifactsDestination: 'MLFLOW_ARTIFACTS_DESTINATION',
   adminUser: 'MLFLOW_AUTH_ADMIN_USER',
   defaultPermission: 'MLFLOW_AUTH_DEFAULT_PERMISSION',
@@ -34,6 +35,7 @@ export function configData(spec: EnvironmentSpec): Record<string, string> {
     // MinIO serves buckets by path, not by virtual host.
     [ConfigKey.addressingStyle]: 'path',
     [ConfigKey.allowedHosts]: spec.mlflow.allowedHosts.join(','),
+    [ConfigKey.corsAllowedOrigins]: spec.mlflow.corsAllowedOrigins.join(','),
     [ConfigKey.artifactsDestination]: `s3://${spec.minio.bucket}/`,
     [ConfigKey.adminUser]: spec.mlflow.auth.adminUser,
     [ConfigKey.defaultPermission]: spec.mlflow.auth.defaultPermission,

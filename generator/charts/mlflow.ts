@@ -89,6 +89,7 @@ export function addMlflow(scope: Construct, spec: EnvironmentSpec, config: kplus
             ConfigKey.region,
             ConfigKey.addressingStyle,
             ConfigKey.allowedHosts,
+            ConfigKey.corsAllowedOrigins,
             ConfigKey.adminUser,
             ConfigKey.defaultPermission,
           ]),

@@ -77,22 +77,24 @@ export function resolveEnvironment(env: ValidEnvironment): EnvironmentSpec {
       : undefined;
   const mlflowName = 'mlflow';
   const serviceHost = `${mlflowName}.${v.namespace}.svc.cluster.local`;
-  // MLflow ≥ 3.5 rejects unknown Host headers: allow every name clients use.
+  // MLflow ≥ 3.5 rejects unknown Host headers, and MLFLOW_SERVER_ALLOWED_HOSTS
+  // replaces its defaults (mlflow/server/security_utils.py): list every name
+  // clients use, exactly. No wildcard: `*:<nodePort>` would accept any Host on
+  // the NodePort and switch DNS-rebinding protection off there (issue 13.3).
+  const hostNames = [mlflowName, `${mlflowName}.${v.namespace}`, `${mlflowName}.${v.namespace}.svc`, serviceHost];
+  const userHosts = v.mlflow.allowedHosts ?? [];
   const allowedHosts = [
-    mlflowName,
-    `${mlflowName}:${MLFLOW_PORT}`,
-    `${mlflowName}.${v.namespace}`,
-    `${mlflowName}.${v.namespace}:${MLFLOW_PORT}`,
-    `${mlflowName}.${v.namespace}.svc`,
-    `${mlflowName}.${v.namespace}.svc:${MLFLOW_PORT}`,
-    serviceHost,
-    `${serviceHost}:${MLFLOW_PORT}`,
-    'localhost',
-    `localhost:${v.mlflow.nodePort}`,
-    '127.0.0.1',
-    `127.0.0.1:${v.mlflow.nodePort}`,
-    `*:${v.mlflow.nodePort}`,
-    ...(v.mlflow.allowedHosts ?? []),
+    ...hostNames.flatMap((h) => [h, `${h}:${MLFLOW_PORT}`]),
+    // NodePort on a node's loopback, and `kubectl port-forward svc/mlflow 5000`.
+    ...['localhost', '127.0.0.1'].flatMap((h) => [h, `${h}:${v.mlflow.nodePort}`, `${h}:${MLFLOW_PORT}`]),
+    ...userHosts,
+  ];
+  // The same origins for the UI's state-changing /ajax-api/ calls (checked by
+  // releases that set MLFLOW_SERVER_CORS_ALLOWED_ORIGINS; localhost origins are
+  // always accepted); extra hosts are usually ingress names, reached over https too.
+  const corsOrigins = [
+    ...allowedHosts.filter((h) => !userHosts.includes(h)).map((h) => `http://${h}`),
+    ...userHosts.flatMap((h) => [`http://${h}`, `https://${h}`]),
   ];
   const sealed = v.secrets.sealedSecrets;
   const external = v.secrets.externalSecrets;
@@ -128,6 +130,7 @@ export function resolveEnvironment(env: ValidEnvironment): EnvironmentSpec {
       runAsUser: v.mlflow.runAsUser ?? 1000,
       resources: resolveResources(v.mlflow.resources),
       allowedHosts: [...new Set(allowedHosts)],
+      corsAllowedOrigins: [...new Set(corsOrigins)],
       auth: { adminUser: v.mlflow.auth?.adminUser ?? 'admin', defaultPermission: v.mlflow.auth?.defaultPermission ?? 'READ' },
     },
     postgres: {

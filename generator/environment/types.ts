@@ -147,6 +147,8 @@ export interface EnvironmentSpec {
     runAsUser: number;
     resources: Resources;
     allowedHosts: string[];
+    /** MLFLOW_SERVER_CORS_ALLOWED_ORIGINS: the allowed hosts as origins. */
+    corsAllowedOrigins: string[];
     auth: { adminUser: string; defaultPermission: string };
   };
   postgres: {

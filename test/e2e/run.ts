@@ -17,6 +17,7 @@ import { runScenario, type Outcome, type Scenario } from './scenario.js';
 import { NEWEST_MLFLOW, OLDEST_MLFLOW, scenarios, selfTests } from './scenarios.js';
 import { resolveImage } from './images.js';
 import { ensureImages, ensureKustomize } from './install.js';
+import { defaultImages } from './prepare.js';
 
 function table(rows: readonly (Outcome & { verdict: string })[]): string {
   const head = ['scenario', 'sync', 'client checks', 'seconds', 'result'];
@@ -72,15 +73,6 @@ async function main(): Promise<number> {
   const passed = rows.filter((r) => r.verdict.startsWith('passed') || r.verdict.startsWith('known')).length;
   process.stdout.write(`\n${table(rows)}\n\n${passed} passed, ${rows.length - passed} failed\n`);
   return passed === rows.length ? 0 : 1;
-}
-
-/** The images the shipped defaults name (what CI installs up front). */
-function defaultImages(): string[] {
-  const text = readFileSync(new URL('../../environments/defaults.yaml', import.meta.url), 'utf8');
-  const images: string[] = [];
-  const re = /repository:\s*(\S+)\s*\n\s*tag:\s*"?([^"\s]+)"?/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) images.push(`${m[1]}:${m[2]}`);
-  return images;
 }
 
 main().then((code) => { process.exitCode = code; }, (e: unknown) => {

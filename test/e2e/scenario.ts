@@ -20,19 +20,28 @@ export interface Scenario {
   readonly env: string;
   /** The source to render from (default: this repository). */
   readonly source?: string;
-  /** Edit the workspace's environment files; may return credentials to supply at render time. */
-  readonly setup?: (ws: Workspace) => void | Record<string, string>;
+  /** Edit the workspace's environment files; may return what else the scenario brings. */
+  readonly setup?: (ws: Workspace) => void | Setup;
   /** Harness self-tests: change the rendered objects before the sync. */
   readonly mutate?: (apps: AppSync[]) => AppSync[];
   /** The sync must fail with a message matching this (self-tests). */
   readonly expectFailure?: RegExp;
   /** Day 2: restart every pod and sync again, then move MLflow to this tag, render and sync. */
   readonly day2UpgradeTo?: string;
-  /** PEM private key of the Sealed Secrets controller the harness plays. */
-  readonly sealedSecretsKey?: string;
   readonly healthTimeoutSeconds?: number;
   /** --serve: keep the environment running and print where it is. */
   readonly serve?: boolean;
+}
+
+export interface Setup {
+  /** Credentials supplied at render time (GEN_GITOPS_<ENV>_…), as a person would. */
+  readonly credentials?: Readonly<Record<string, string>>;
+  /** Applications synced before the environment's (e.g. external services). */
+  readonly apps?: readonly AppSync[];
+  /** Objects created by hand before the first sync. */
+  readonly preload?: readonly KObject[];
+  /** PEM private key of the Sealed Secrets controller the harness plays. */
+  readonly sealedSecretsKey?: string;
 }
 
 export interface Outcome {
@@ -52,10 +61,13 @@ function configValue(objects: readonly KObject[], key: string): string {
   return v;
 }
 
-function nodePort(objects: readonly KObject[]): number {
+/** The MLflow Service: its NodePort and its cluster DNS name. */
+function nodePortService(objects: readonly KObject[]): { nodePort: number; host: string } {
   for (const o of objects) {
     const spec = o.spec as { type?: string; ports?: { nodePort?: number }[] } | undefined;
-    if (o.kind === 'Service' && spec?.type === 'NodePort' && spec.ports?.[0]?.nodePort) return spec.ports[0].nodePort;
+    if (o.kind === 'Service' && spec?.type === 'NodePort' && spec.ports?.[0]?.nodePort) {
+      return { nodePort: spec.ports[0].nodePort, host: `${o.metadata.name}.${o.metadata.namespace}.svc.cluster.local` };
+    }
   }
   throw new Error('no NodePort Service among the rendered objects');
 }
@@ -65,13 +77,14 @@ function clientStep(label: string, apps: readonly AppSync[], secrets: Map<string
   const objects = apps.flatMap((a) => a.objects);
   const mlflowSecret = [...secrets.entries()].find(([k, v]) => k.includes('mlflow-secrets') && v.MLFLOW_AUTH_ADMIN_PASSWORD)?.[1];
   if (!mlflowSecret) throw new Error('no Secret with MLFLOW_AUTH_ADMIN_PASSWORD among the created Secrets');
+  const service = nodePortService(objects);
   return {
     kind: 'client',
     label,
     python: clientPython(objects),
     script: CLIENT,
     env: {
-      MLFLOW_TRACKING_URI: `http://127.0.0.1:${nodePort(objects)}`,
+      MLFLOW_TRACKING_URI: `http://127.0.0.1:${service.nodePort}`,
       MLFLOW_TRACKING_USERNAME: configValue(objects, 'MLFLOW_AUTH_ADMIN_USER'),
       MLFLOW_TRACKING_PASSWORD: mlflowSecret.MLFLOW_AUTH_ADMIN_PASSWORD!,
       E2E_S3_ENDPOINT: configValue(objects, 'MLFLOW_S3_ENDPOINT_URL'),
@@ -79,6 +92,7 @@ function clientStep(label: string, apps: readonly AppSync[], secrets: Map<string
       E2E_S3_ACCESS_KEY: mlflowSecret.AWS_ACCESS_KEY_ID!,
       E2E_S3_SECRET_KEY: mlflowSecret.AWS_SECRET_ACCESS_KEY!,
       E2E_BUCKET: configValue(objects, 'MLFLOW_ARTIFACTS_DESTINATION').replace(/^s3:\/\//, '').replace(/\/.*$/, ''),
+      E2E_SERVICE_HOST: service.host,
       E2E_EXPERIMENT: experiment,
       E2E_EXPECT_EXPERIMENTS: JSON.stringify(earlier),
     },
@@ -106,19 +120,21 @@ export async function runScenario(s: Scenario): Promise<Outcome> {
     ({ name: s.name, ok, sync, checksPassed: passed, checksFailed: failed, seconds: (Date.now() - started) / 1000, detail });
   try {
     const ws = new Workspace(dir, s.source ?? projectRoot);
-    const credentials = s.setup?.(ws) ?? {};
+    const setup = s.setup?.(ws) ?? {};
+    const credentials = setup.credentials ?? {};
     await ws.render(s.env, credentials);
-    let apps = await buildApps(ws.repo, s.env);
+    let apps = [...(setup.apps ?? []), ...await buildApps(ws.repo, s.env)];
     if (s.mutate) apps = s.mutate(apps);
     const objects = apps.flatMap((a) => a.objects);
     await installImagesOf(objects);
 
-    const unseal = s.sealedSecretsKey ? sealedSecretsController(readFileSync(s.sealedSecretsKey, 'utf8')) : undefined;
+    const unseal = setup.sealedSecretsKey ? sealedSecretsController(readFileSync(setup.sealedSecretsKey, 'utf8')) : undefined;
     // `existing`: the person runs `gen-gitops secrets --env <env> | kubectl create -f -` once the namespaces exist.
-    const existing = objects.some((o) => o.kind === 'Secret' || o.kind === 'SealedSecret' || o.kind === 'ExternalSecret')
+    const envObjects = apps[apps.length - 1]!.objects;
+    const existing = envObjects.some((o) => o.kind === 'Secret' || o.kind === 'SealedSecret' || o.kind === 'ExternalSecret')
       ? [] : parseSecrets(await ws.cli(['secrets', '--env', s.env], credentials));
     const namespaces = [...new Set(existing.map((o) => o.metadata.namespace!))].map((name): KObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
-    const secrets = secretValues([...existing, ...objects], unseal);
+    const secrets = secretValues([...existing, ...objects, ...(setup.preload ?? [])], unseal);
 
     const steps: Step[] = [{ kind: 'sync', label: 'first sync', apps }];
     if (!s.expectFailure) steps.push(clientStep('client', apps, secrets, `${s.name}-1`, []));
@@ -128,7 +144,7 @@ export async function runScenario(s: Scenario): Promise<Outcome> {
       steps.push(clientStep('client after restart', apps, secrets, `${s.name}-2`, [`${s.name}-1`]));
       ws.set(s.env, ['mlflow', 'image', 'tag'], s.day2UpgradeTo);
       await ws.render(s.env, credentials);
-      const upgraded = await buildApps(ws.repo, s.env);
+      const upgraded = [...(setup.apps ?? []), ...await buildApps(ws.repo, s.env)];
       await installImagesOf(upgraded.flatMap((a) => a.objects));
       steps.push({ kind: 'sync', label: `sync after moving MLflow to ${s.day2UpgradeTo}`, apps: upgraded });
       steps.push(clientStep(`client on ${s.day2UpgradeTo}`, upgraded, secrets, `${s.name}-3`, [`${s.name}-1`, `${s.name}-2`]));
@@ -136,10 +152,10 @@ export async function runScenario(s: Scenario): Promise<Outcome> {
     const plan: Plan = {
       stateDir: join(dir, 'cluster'),
       healthTimeoutSeconds: s.healthTimeoutSeconds ?? 300,
-      preload: [...namespaces, ...existing],
+      preload: [...(setup.preload ?? []), ...namespaces, ...existing],
       steps,
       secrets: [...secrets.values()].flatMap((v) => Object.values(v)),
-      sealedSecretsKey: s.sealedSecretsKey,
+      sealedSecretsKey: setup.sealedSecretsKey,
     };
     const planFile = join(dir, 'plan.json');
     writeFileSync(planFile, JSON.stringify(plan), { mode: 0o600 });

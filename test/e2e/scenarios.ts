@@ -3,7 +3,12 @@
  * provider, external services, hostile credentials, day 2, and the harness's
  * own checks that it fails when it should.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { IContainer } from 'kubernetes-models/v1/Container';
+import { makeRsaCert } from '../helpers/certs.js';
+import { defaultImage } from './prepare.js';
+import { DB_HOST, outsideApp, S3_ENDPOINT } from './outside.js';
 import type { AppSync } from './plan.js';
 import type { KObject } from './harness/objects.js';
 import type { Scenario } from './scenario.js';
@@ -74,7 +79,7 @@ export const selfTests: Scenario[] = [
       containers(o)[0]!.readinessProbe!.httpGet!.path = '/minio/health/not-here';
       return o;
     }),
-    expectFailure: /StatefulSet\/minio-stg not healthy after 45s: .*container minio: not ready: HTTP probe failed with statuscode: 404/,
+    expectFailure: /StatefulSet\/minio-stg not healthy after 45s: .*container minio: not ready: HTTP probe failed with statuscode: 40[34]/,
   },
   {
     name: 'harness: write outside writable mounts',
@@ -87,11 +92,69 @@ export const selfTests: Scenario[] = [
   },
 ];
 
+/** Every character the issue names: `@ : / % # ? & " '` and a space. */
+export const HOSTILE = `@:/%#?&"' `;
+
 export const scenarios: Scenario[] = [
+  { name: 'stg as shipped (existing provider)', env: 'stg' },
   {
-    name: 'stg as shipped, day 2',
+    name: 'day 2: oldest MLflow, restarts, newest MLflow',
     env: 'stg',
     setup: (ws) => { ws.set('stg', ['mlflow', 'image', 'tag'], OLDEST_MLFLOW); },
     day2UpgradeTo: NEWEST_MLFLOW,
+  },
+  {
+    name: 'plain provider',
+    env: 'dev',
+    setup: (ws) => {
+      ws.set('dev', ['allowPlaintextSecrets'], true);
+      ws.set('dev', ['secrets', 'provider'], 'plain');
+    },
+  },
+  {
+    name: 'sealed-secrets provider',
+    env: 'stg',
+    setup: (ws) => {
+      const cert = makeRsaCert(ws.dir, { days: 30 });
+      writeFileSync(join(ws.source, 'environments', 'stg-sealing.pem'), cert.certPem);
+      const key = join(ws.dir, 'controller-key.pem');
+      writeFileSync(key, cert.keyPem, { mode: 0o600 });
+      ws.set('stg', ['secrets'], { provider: 'sealed-secrets', sealedSecrets: { certificate: 'stg-sealing.pem' } });
+      return { sealedSecretsKey: key };
+    },
+  },
+  {
+    name: 'credentials with @ : / % # ? & " \' and a space',
+    env: 'stg',
+    setup: () => ({
+      credentials: {
+        GEN_GITOPS_STG_POSTGRES_PASSWORD: `pg-pass${HOSTILE}end`,
+        GEN_GITOPS_STG_MINIO_ROOT_USER: `minio${HOSTILE}user`,
+        GEN_GITOPS_STG_MINIO_ROOT_PASSWORD: `minio-pass${HOSTILE}end`,
+        GEN_GITOPS_STG_MLFLOW_ADMIN_PASSWORD: `admin-pass${HOSTILE}end`,
+      },
+    }),
+  },
+  {
+    name: 'external PostgreSQL (no CREATEDB) and external S3',
+    env: 'stg',
+    setup: (ws) => {
+      const c = {
+        adminPassword: 'outside-admin-password-1', appUser: 'mlflow', appPassword: 'outside-app-password-2',
+        database: 'mlflow', authDatabase: 'mlflow_auth', s3User: 'outsideaccess', s3Password: 'outside-secret-key-3', bucket: 'mlflow',
+      };
+      ws.set('stg', ['postgres'], { mode: 'external', host: DB_HOST, port: 5432, database: c.database, authDatabase: c.authDatabase, user: c.appUser });
+      ws.set('stg', ['minio'], { mode: 'external', endpoint: S3_ENDPOINT, bucket: c.bucket });
+      const outside = outsideApp(c, { postgres: defaultImage('postgres'), minio: defaultImage('minio'), mc: defaultImage('clientImage') });
+      return {
+        credentials: {
+          GEN_GITOPS_STG_POSTGRES_PASSWORD: c.appPassword,
+          GEN_GITOPS_STG_MINIO_ROOT_USER: c.s3User,
+          GEN_GITOPS_STG_MINIO_ROOT_PASSWORD: c.s3Password,
+        },
+        apps: [outside.app],
+        preload: outside.preload,
+      };
+    },
   },
 ];

@@ -11,6 +11,7 @@ experiments earlier steps created, which must still be there with their data.
 The client itself never holds S3 credentials in its environment: artifacts go
 through the tracking server (proxied artifact access), which is what is proved.
 """
+import base64
 import hashlib
 import json
 import os
@@ -42,8 +43,8 @@ def check(name):
     return wrap
 
 
-def http(url, headers=None):
-    req = urllib.request.Request(url, headers=headers or {})
+def http(url, headers=None, data=None):
+    req = urllib.request.Request(url, headers=headers or {}, data=data, method="POST" if data is not None else "GET")
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, r.read()
@@ -72,6 +73,34 @@ def main():
     def unauthenticated():
         status, body = http(uri + "/api/2.0/mlflow/experiments/search?max_results=1")
         assert status == 401, f"HTTP {status}: {body[:200]!r}"
+
+    user = os.environ["MLFLOW_TRACKING_USERNAME"]
+    auth = "Basic " + base64.b64encode(f"{user}:{os.environ['MLFLOW_TRACKING_PASSWORD']}".encode()).decode()
+    node_port = uri.rsplit(":", 1)[1]
+    service = os.environ["E2E_SERVICE_HOST"]
+    search = uri + "/api/2.0/mlflow/experiments/search?max_results=1"
+
+    @check("the Host names clients use are accepted: NodePort, port-forward, Service DNS")
+    def allowed_hosts():
+        for host in [f"localhost:{node_port}", f"127.0.0.1:{node_port}", "localhost:5000", f"{service}:5000", service]:
+            status, body = http(search, {"Host": host, "Authorization": auth})
+            assert status == 200, f"Host {host}: HTTP {status}: {body[:160]!r}"
+
+    @check("a foreign Host is refused with 403, on the NodePort too (DNS-rebinding protection)")
+    def forbidden_hosts():
+        for host in ["evil.example.com", f"evil.example.com:{node_port}", f"{service}.evil.example.com:{node_port}"]:
+            status, body = http(search, {"Host": host, "Authorization": auth})
+            assert status == 403, f"Host {host}: HTTP {status}: {body[:160]!r}"
+
+    @check("a UI write from a foreign Origin is refused; from the Service's origin it works")
+    def origins():
+        create = uri + "/ajax-api/2.0/mlflow/experiments/create"
+        headers = {"Authorization": auth, "Content-Type": "application/json"}
+        status, body = http(create, {**headers, "Origin": "http://evil.example.com"}, json.dumps({"name": experiment + "-evil"}).encode())
+        assert status == 403, f"foreign Origin: HTTP {status}: {body[:160]!r}"
+        origin = f"http://{service}:5000"
+        status, body = http(create, {**headers, "Origin": origin}, json.dumps({"name": experiment + "-ui"}).encode())
+        assert status == 200, f"Origin {origin}: HTTP {status}: {body[:160]!r}"
 
     import mlflow
     from mlflow.tracking import MlflowClient
@@ -145,6 +174,9 @@ def main():
 
     health()
     unauthenticated()
+    allowed_hosts()
+    forbidden_hosts()
+    origins()
     if log():
         read_back()
         download()
