@@ -132,7 +132,7 @@ export function defaultImage(which: 'postgres' | 'minio' | 'clientImage'): strin
   const defaults = parseDocument(readFileSync(join(projectRoot, 'environments', 'defaults.yaml'), 'utf8')).toJS() as {
     environment: { postgres: { image: { repository: string; tag: string } }; minio: Record<string, { repository: string; tag: string }> };
   };
-  const image = which === 'postgres' ? defaults.environment.postgres.image : defaults.environment.minio[which]!;
+  const image = which === 'postgres' ? defaults.environment.postgres.image : defaults.environment.minio[which === 'minio' ? 'image' : 'clientImage']!;
   return `${image.repository}:${image.tag}`;
 }
 

@@ -6,6 +6,7 @@
  *   npm run e2e -- --only <text>                  scenarios whose name contains the text
  *   npm run e2e -- --source <dir> --env <name>    render that environment and run it
  *   npm run e2e -- --source <dir> --env <name> --serve   …and keep it running (see README)
+ *   … --sealed-secrets-key <pem>                  the controller's key, for an environment using sealed-secrets
  *   npm run e2e -- --install                      only install the programs the scenarios need
  *
  * Needs root (namespaces, mounts, other users) and the tools .ci/run installs.
@@ -35,6 +36,7 @@ async function main(): Promise<number> {
       env: { type: 'string' },
       serve: { type: 'boolean', default: false },
       install: { type: 'boolean', default: false },
+      'sealed-secrets-key': { type: 'string' },
     },
   });
   if (process.getuid?.() !== 0) {
@@ -57,7 +59,13 @@ async function main(): Promise<number> {
       process.stderr.write('--source and --env go together\n');
       return 2;
     }
-    list = [{ name: `${values.env} from ${values.source}`, env: values.env, source: values.source, serve: values.serve }];
+    const key = values['sealed-secrets-key'];
+    list = [{
+      name: `${values.env} from ${values.source}`, env: values.env, source: values.source, serve: values.serve,
+      // Secrets as in the scenarios: `existing` from `gen-gitops secrets`, `plain` from the render,
+      // `sealed-secrets` unsealed with the controller key given here.
+      setup: () => (key ? { sealedSecretsKey: key } : {}),
+    }];
   } else {
     list = [...selfTests, ...scenarios].filter((s) => values.only === undefined || s.name.includes(values.only));
   }

@@ -11,6 +11,7 @@ import { type KObject } from './harness/objects.js';
 import type { AppSync, Plan, Result, Step } from './plan.js';
 import { buildApps, clientPython, installImagesOf, parseSecrets, projectRoot, secretValues, Workspace } from './prepare.js';
 import { sealedSecretsController } from './sealed.js';
+import { serve, serveSockets, type ServeTarget } from './serve.js';
 
 const INSIDE = fileURLToPath(new URL('./inside.ts', import.meta.url));
 const CLIENT = fileURLToPath(new URL('./client/check.py', import.meta.url));
@@ -99,22 +100,24 @@ function clientStep(label: string, apps: readonly AppSync[], secrets: Map<string
   };
 }
 
-function runInside(planFile: string, prefix: string): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn('/usr/bin/unshare', ['-m', '-n', '-p', '--fork', '--mount-proc', process.execPath, '--import', 'tsx', INSIDE, planFile], {
-      cwd: projectRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const relay = (b: Buffer) => process.stdout.write(b.toString('utf8').split('\n').filter(Boolean).map((l) => `${prefix} ${l}\n`).join(''));
-    child.stdout.on('data', relay);
-    child.stderr.on('data', relay);
-    child.on('close', (code) => resolve(code ?? 1));
+/** The cluster side in fresh namespaces; --kill-child passes a SIGTERM on and ends it if we die. */
+function runInside(planFile: string, prefix: string, quiet: boolean): { ended: Promise<number>; stop: () => void } {
+  const child = spawn('/usr/bin/unshare', ['-m', '-n', '-p', '--fork', '--mount-proc', '--kill-child=SIGTERM', process.execPath, '--import', 'tsx', INSIDE, planFile], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // With --serve, stdout carries the JSON line only: the progress goes to stderr.
+  const out = quiet ? process.stderr : process.stdout;
+  const relay = (b: Buffer) => out.write(b.toString('utf8').split('\n').filter(Boolean).map((l) => `${prefix} ${l}\n`).join(''));
+  child.stdout.on('data', relay);
+  child.stderr.on('data', relay);
+  const ended = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
+  return { ended, stop: () => child.kill('SIGTERM') };
 }
 
 export async function runScenario(s: Scenario): Promise<Outcome> {
   const started = Date.now();
-  const dir = mkdtempSync(join(tmpdir(), `gen-gitops-e2e-${s.name}-`));
+  const dir = mkdtempSync(join(tmpdir(), `gen-gitops-e2e-${s.name.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 40)}-`));
   const prefix = `[${s.name}]`;
   const outcome = (ok: boolean, sync: string, passed: number, failed: number, detail: string): Outcome =>
     ({ name: s.name, ok, sync, checksPassed: passed, checksFailed: failed, seconds: (Date.now() - started) / 1000, detail });
@@ -149,6 +152,17 @@ export async function runScenario(s: Scenario): Promise<Outcome> {
       steps.push({ kind: 'sync', label: `sync after moving MLflow to ${s.day2UpgradeTo}`, apps: upgraded });
       steps.push(clientStep(`client on ${s.day2UpgradeTo}`, upgraded, secrets, `${s.name}-3`, [`${s.name}-1`, `${s.name}-2`]));
     }
+    const lastClient = steps.filter((x): x is Extract<Step, { kind: 'client' }> => x.kind === 'client').pop();
+    const target: ServeTarget | undefined = s.serve && lastClient ? {
+      dir,
+      nodePort: Number(new URL(lastClient.env.MLFLOW_TRACKING_URI!).port),
+      s3Endpoint: lastClient.env.E2E_S3_ENDPOINT!,
+      bucket: lastClient.env.E2E_BUCKET!,
+      username: lastClient.env.MLFLOW_TRACKING_USERNAME!,
+      password: lastClient.env.MLFLOW_TRACKING_PASSWORD!,
+      s3AccessKey: lastClient.env.E2E_S3_ACCESS_KEY!,
+      s3SecretKey: lastClient.env.E2E_S3_SECRET_KEY!,
+    } : undefined;
     const plan: Plan = {
       stateDir: join(dir, 'cluster'),
       healthTimeoutSeconds: s.healthTimeoutSeconds ?? 300,
@@ -156,10 +170,13 @@ export async function runScenario(s: Scenario): Promise<Outcome> {
       steps,
       secrets: [...secrets.values()].flatMap((v) => Object.values(v)),
       sealedSecretsKey: setup.sealedSecretsKey,
+      serve: target ? serveSockets(target) : undefined,
     };
     const planFile = join(dir, 'plan.json');
     writeFileSync(planFile, JSON.stringify(plan), { mode: 0o600 });
-    const code = await runInside(planFile, prefix);
+    const inside = runInside(planFile, prefix, s.serve === true);
+    if (target) await serve(target, join(plan.stateDir, 'serving'), inside.ended, inside.stop);
+    const code = await inside.ended;
     let result: Result;
     try {
       result = JSON.parse(readFileSync(join(plan.stateDir, 'result.json'), 'utf8')) as Result;
