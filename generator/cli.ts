@@ -222,11 +222,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .option('--secret-file <name=path>', 'read a credential from a file (repeatable)', collect, [] as string[])
     .action(async (o: CommonOptions & { env: string; secretFile: string[] }) => {
       const { loadInput } = await import('./run.js');
-      const { resolveEnvironment } = await import('./environment/resolve.js');
+      const { environmentSpec } = await import('./environment/spec.js');
       const { secretsCommand } = await import('./secrets/command.js');
       const input = loadInput(resolve(io.cwd, o.source), [o.env], false);
       const valid = input.all.find((e) => e.name === o.env)!;
-      io.out(secretsCommand({ spec: resolveEnvironment(valid), environ: secretInputs(o, io).environ }).trimEnd());
+      io.out(secretsCommand({ spec: environmentSpec(valid), environ: secretInputs(o, io).environ }).trimEnd());
     });
 
   try {

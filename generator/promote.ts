@@ -3,14 +3,16 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isScalar, parseDocument, stringify, type Scalar } from 'yaml';
 import type { DeliverResult, PromotionSummary } from './deliver.js';
+import { loadSources } from './environment/load.js';
 import { resolveImage } from './environment/resolve.js';
+import { parseYamlSource } from './environment/source.js';
 import type { EnvironmentFile, ImageFields } from './environment/types.js';
-import { isProduction } from './environment/validate.js';
-import { UsageError } from './errors.js';
+import { isProduction, validateSources } from './environment/validate.js';
+import { InputError, UsageError } from './errors.js';
 import type { Author } from './repo/git.js';
 import { Layout } from './repo/layout.js';
 import { isRemoteUrl } from './repo/remote.js';
-import { loadInput, planAgainst, renderChecked, type GenerateResult, type LoadedInput, type SecretInputs } from './run.js';
+import { loadInput, planAgainst, planRender, renderChecked, type GenerateResult, type LoadedInput, type SecretInputs } from './run.js';
 
 /**
  * Settings `promote` copies from one stage to the next: the image of every
@@ -161,6 +163,28 @@ async function checkDeployed(input: LoadedInput, from: string, root: string, inp
   }
 }
 
+/**
+ * The input with the target file as the promotion edits it, read from the
+ * edited text (nothing written), so that problems point into it.
+ */
+function editedInput(source: string, to: string, after: string): LoadedInput {
+  const sources = loadSources(join(source, 'environments'), source);
+  const environments = sources.environments.map((e) => (e.name === to ? { ...e, source: parseYamlSource(Buffer.from(after), e.source.file) } : e));
+  return { defaults: sources.defaults, all: validateSources({ ...sources, environments }), selected: [to], warnings: [] };
+}
+
+/**
+ * Problems found in the target file were located in it as the promotion
+ * edited it (a key promote added has no line in the file as it is now):
+ * say so, and that the file was left as it was.
+ */
+function inEditedFile(e: unknown, from: string, to: string): unknown {
+  if (!(e instanceof InputError)) return e;
+  const file = `environments/${to}.yaml`;
+  const note = `promote ${from} → ${to} changed nothing; the line above is in ${file} as the promotion would edit it`;
+  return new InputError(e.problems.map((p) => (p.location?.file.endsWith(file) ? { ...p, hint: p.hint ? `${p.hint}\n    ${note}` : note } : p)));
+}
+
 async function lastCommitOf(root: string, env: string): Promise<string | undefined> {
   try {
     const out = execFileSync('git', ['log', '-1', '--format=%H', '--', Layout.envDir(env)], { cwd: root, encoding: 'utf8' }).trim();
@@ -189,7 +213,16 @@ export async function promote(opts: PromoteOptions): Promise<PromoteResult> {
   const root = remote ? undefined : resolve(opts.repo);
   const summary = (sourceCommit?: string): PromotionSummary => ({ from: opts.from, to: opts.to, sourceCommit, settings: settings.map(({ field, from, to }) => ({ field, from, to })) });
   if (root) await checkDeployed(input, opts.from, root, opts);
-  if (opts.dryRun && root) return { ...base, status: 'planned', after };
+  if (opts.dryRun && root) {
+    // Render the edited target against its config repo, as the real run does first, and discard it:
+    // what that run would refuse (a PostgreSQL major change on the running volume, say) is refused here too.
+    try {
+      await planRender(editedInput(opts.source, opts.to, after), root, opts);
+    } catch (e) {
+      throw inEditedFile(e, opts.from, opts.to);
+    }
+    return { ...base, status: 'planned', after };
+  }
 
   const production = isProduction(target.value);
   if (remote && opts.push && production) throw new UsageError(`${opts.to} is a production environment: promote it with --pr`);
@@ -223,7 +256,7 @@ export async function promote(opts: PromoteOptions): Promise<PromoteResult> {
   } catch (e) {
     // All or nothing: a promotion that did not reach the config repo leaves the file as it was.
     if (!opts.dryRun) writeFileSync(targetFile, before);
-    throw e;
+    throw inEditedFile(e, opts.from, opts.to);
   }
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { listEnvironmentNames, loadSources, type LoadedDefaults } from './environment/load.js';
-import { resolveEnvironment } from './environment/resolve.js';
+import { environmentSpec } from './environment/spec.js';
 import { runWarnings, validateSources, type ValidEnvironment } from './environment/validate.js';
 import { ExitCode, InputError, uniqueProblems, UsageError, UserError, type InputProblem } from './errors.js';
 import { packageVersion } from './paths.js';
@@ -121,7 +121,7 @@ export async function renderChecked(
       const dir = Layout.envManifests(name);
       const folder = folders.get(dir);
       if (!folder || folder.size === 0) continue;
-      const spec = resolveEnvironment(byName.get(name)!);
+      const spec = environmentSpec(byName.get(name)!);
       if (renderReadsOnlyFolder(spec, inputs) && cache.reproduces(name, cache.key(spec, folder, dir))) reusable.set(name, folder);
     }
   }

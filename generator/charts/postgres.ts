@@ -9,8 +9,13 @@ import { envFromSecret } from './workload.js';
 /** The port PostgreSQL listens on in its pod; the Service exposes the environment's port. */
 export const POSTGRES_CONTAINER_PORT = 5432;
 
+/**
+ * The instance is the StatefulSet's name: after a new-volume major upgrade
+ * the Services select only the new StatefulSet's pods, never the old major's
+ * pod should it still run (a manual sync without prune).
+ */
 export function postgresIdentity(pg: EmbeddedPostgres): AppIdentity {
-  return { name: 'postgresql', instance: pg.name, component: 'database', version: pg.image.version };
+  return { name: 'postgresql', instance: pg.statefulSet ?? pg.name, component: 'database', version: pg.image.version };
 }
 
 /** Embedded PostgreSQL: a single-replica StatefulSet with its own PVC, a headless and a client Service. */
@@ -23,6 +28,7 @@ export function addEmbeddedPostgres(scope: Construct, spec: EnvironmentSpec, pg:
   addStatefulService(scope, spec, {
     id: 'postgres',
     name: pg.name,
+    statefulSetName: pg.statefulSet,
     namespace: pg.namespace,
     identity: postgresIdentity(pg),
     headlessPorts: [{ name: 'postgresql', port: POSTGRES_CONTAINER_PORT, targetPort: POSTGRES_CONTAINER_PORT }],

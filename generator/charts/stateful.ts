@@ -8,7 +8,10 @@ import { addVolumeClaimTemplate, addVolumeMount } from './workload.js';
 export interface StatefulServiceOptions {
   /** Construct id prefix, unique in the chart. */
   id: string;
+  /** Name of the Services (what clients resolve), and of the StatefulSet unless `statefulSetName` says otherwise. */
   name: string;
+  /** A StatefulSet named apart from its Services: its volume claims are named after it (PostgreSQL's new-volume major upgrade). */
+  statefulSetName?: string;
   namespace: string;
   identity: AppIdentity;
   /** Ports of the headless Service that governs the StatefulSet (pod DNS). */
@@ -44,7 +47,7 @@ export function addStatefulService(scope: Construct, spec: EnvironmentSpec, o: S
   for (const s of [headless, service]) for (const [k, v] of Object.entries(selectorLabels(o.identity))) s.selectLabel(k, v);
 
   const set = new kplus.StatefulSet(scope, `${o.id}-statefulset`, {
-    metadata: { name: o.name, namespace: o.namespace, labels, annotations },
+    metadata: { name: o.statefulSetName ?? o.name, namespace: o.namespace, labels, annotations },
     service: headless,
     replicas: 1,
     select: false,

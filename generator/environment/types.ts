@@ -12,6 +12,16 @@ export interface StorageFields {
   size: string;
   storageClassName?: string;
 }
+/**
+ * `postgres.majorUpgrade`: the operator's statement that an embedded
+ * PostgreSQL leaves major `from` for the image's major, and how its data
+ * gets there. `new-volume`: a new StatefulSet on a new volume claim, the
+ * old volume kept untouched, the data restored from a dump.
+ */
+export interface MajorUpgradeFields {
+  from: number;
+  procedure: 'new-volume';
+}
 export type SecretProviderName = 'existing' | 'plain' | 'sealed-secrets' | 'external-secrets';
 export type SealingScope = 'strict' | 'namespace-wide' | 'cluster-wide';
 
@@ -56,6 +66,7 @@ export interface EnvironmentFile {
     storage?: StorageFields;
     resources?: ResourceFields;
     runAsUser?: number;
+    majorUpgrade?: MajorUpgradeFields;
   };
   minio: {
     mode: 'embedded' | 'external';
@@ -96,6 +107,13 @@ export interface EmbeddedPostgres {
   /** PostgreSQL ≥ 18 images keep data under /var/lib/postgresql/<major>/docker. */
   dataMountPath: string;
   pgdata: string;
+  /**
+   * The StatefulSet holding the data (its claim is `data-<statefulSet>-0`) and
+   * the pods' `app.kubernetes.io/instance`; absent: `name`. Set from
+   * `postgres.majorUpgrade` by environment/spec.ts.
+   */
+  statefulSet?: string;
+  majorUpgrade?: MajorUpgradeFields;
   storage: StorageFields;
   resources: Resources;
   runAsUser: number;

@@ -4,6 +4,7 @@ import { SCHEMA_OPTIONS, schemaValidator as compiledSchema } from '../schemas/va
 import { InputError, uniqueProblems, type InputProblem, type SourceLocation } from '../errors.js';
 import { assetPath } from '../paths.js';
 import { deepMerge, isPlainObject, shortJson, type LoadedDefaults, type LoadedEnvironment, type LoadedSources } from './load.js';
+import { MAX_STATEFULSET_NAME, majorOfTag, upgradedStatefulSet, upgradeStatefulSetName } from './postgres-upgrade.js';
 import { capProblems, escapePointer } from './source.js';
 import type { EnvironmentFile } from './types.js';
 import { DEFAULT_MLFLOW_TAG, embeddedMinioWarning, mlflowImageAdvice } from './upstream.js';
@@ -18,6 +19,8 @@ export interface ValidEnvironment {
   value: EnvironmentFile;
   /** Advice that does not stop a render (e.g. an image that may lack drivers). */
   warnings: InputProblem[];
+  /** Where a JSON pointer's value was written (the file, else defaults.yaml): for problems found after validation. */
+  locate: (pointer: string) => SourceLocation;
 }
 
 /** ajv options for schemas/environment.schema.json (exported for the schema's own test). */
@@ -122,9 +125,13 @@ function semanticProblems(env: LoadedEnvironment, defaults: LoadedDefaults, v: E
   if (v.postgres.mode === 'embedded') {
     needs('postgres', 'embedded', ['name', 'namespace', 'image', 'storage'], 'an embedded PostgreSQL is rendered as a StatefulSet and needs these');
     forbids('postgres', 'embedded', ['host', 'sslMode']);
+    if (v.postgres.majorUpgrade && v.postgres.image && v.postgres.name) {
+      const waiting = majorUpgradeProblems(v.postgres.name, v.postgres.image.tag, v.postgres.majorUpgrade.from, add);
+      if (waiting) warnings.push({ location: at('/postgres/majorUpgrade/from'), field: 'postgres.majorUpgrade', ...waiting });
+    }
   } else {
     needs('postgres', 'external', ['host'], 'point at the PostgreSQL managed elsewhere');
-    forbids('postgres', 'external', ['name', 'namespace', 'storage']);
+    forbids('postgres', 'external', ['name', 'namespace', 'storage', 'majorUpgrade']);
   }
   if (v.minio.mode === 'embedded') {
     needs('minio', 'embedded', ['name', 'namespace', 'image', 'clientImage', 'storage'], 'an embedded MinIO is rendered as a StatefulSet and needs these');
@@ -150,6 +157,41 @@ function semanticProblems(env: LoadedEnvironment, defaults: LoadedDefaults, v: E
   if (advice.refused) add('/mlflow/image/tag', advice.refused.message, advice.refused.hint);
   if (advice.warning) warnings.push({ location: at('/mlflow/image/tag'), field: 'mlflow.image.tag', ...advice.warning });
   return { problems, warnings };
+}
+
+/**
+ * `postgres.majorUpgrade` on its own: the StatefulSet it renders is named
+ * after the image's major, so the tag must name one; a name that would be
+ * too long is refused. Returns a warning while it waits for an image above
+ * `from` (see upgradedStatefulSet). Whether `from` is what the config repo
+ * runs is checked when rendering (check/postgres-volume.ts).
+ */
+function majorUpgradeProblems(
+  name: string,
+  tag: string | undefined,
+  from: number,
+  add: (pointer: string, message: string, hint?: string) => void,
+): { message: string; hint: string } | undefined {
+  const major = majorOfTag(tag);
+  if (major === undefined) {
+    add(
+      '/postgres/image',
+      `postgres.majorUpgrade needs to know the new major version, but the image ${tag ? `tag '${tag}' does not start with it` : 'has no tag'}`,
+      'name the major in postgres.image.tag, e.g. tag: "18.1" (keep a digest next to it to pin the image)',
+    );
+    return undefined;
+  }
+  if (major <= from) {
+    return {
+      message: `waits: postgres.image is PostgreSQL ${major}, not above from: ${from}; nothing changes until the image moves to a later major (by hand or through gen-gitops promote)`,
+      hint: 'remove majorUpgrade if no major upgrade is planned',
+    };
+  }
+  const statefulSet = upgradeStatefulSetName(name, major);
+  if (statefulSet.length > MAX_STATEFULSET_NAME) {
+    add('/postgres/name', `makes the upgraded StatefulSet name '${statefulSet}' longer than ${MAX_STATEFULSET_NAME} characters`, `shorten postgres.name to at most ${MAX_STATEFULSET_NAME - statefulSet.length + name.length} characters`);
+  }
+  return undefined;
 }
 
 export function isProduction(v: Pick<EnvironmentFile, 'name' | 'production'>): boolean {
@@ -193,6 +235,10 @@ function crossFileProblems(valid: { env: LoadedEnvironment; value: EnvironmentFi
     claim(env, `${c}/ns/${v.namespace}`, '/namespace', `namespace '${v.namespace}'`, 'give each environment its own MLflow namespace');
     if (v.postgres.mode === 'embedded') {
       claim(env, `${c}/obj/${v.postgres.namespace}/${v.postgres.name}`, '/postgres/name', `PostgreSQL ${v.postgres.namespace}/${v.postgres.name}`, 'give each environment its own database name');
+      const statefulSet = upgradedStatefulSet(v.postgres.name!, v.postgres.image?.tag, v.postgres.majorUpgrade);
+      if (statefulSet) {
+        claim(env, `${c}/obj/${v.postgres.namespace}/${statefulSet}`, '/postgres/majorUpgrade', `the upgraded PostgreSQL StatefulSet ${v.postgres.namespace}/${statefulSet}`, 'give each environment its own database name');
+      }
     }
     if (v.minio.mode === 'embedded') {
       claim(env, `${c}/obj/${v.minio.namespace}/${v.minio.name}`, '/minio/name', `MinIO ${v.minio.namespace}/${v.minio.name}`, 'give each environment its own MinIO name');
@@ -241,7 +287,14 @@ export function validateSources(sources: LoadedSources): ValidEnvironment[] {
     }
   }
   if (problems.length > 0) throw new InputError(uniqueProblems(problems));
-  return valid.map(({ env, value, warnings }) => ({ name: env.name, file: env.source.file, dir: sources.dir, value, warnings }));
+  return valid.map(({ env, value, warnings }) => ({
+    name: env.name,
+    file: env.source.file,
+    dir: sources.dir,
+    value,
+    warnings,
+    locate: (pointer: string) => locate(env, sources.defaults, pointer),
+  }));
 }
 
 /**

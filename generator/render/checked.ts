@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
+import { postgresVolumeProblems } from '../check/postgres-volume.js';
 import { checkManifests } from '../check/schema.js';
 import { knownSecretsOf, secretGuardProblems } from '../check/secrets-guard.js';
-import { resolveEnvironment } from '../environment/resolve.js';
+import { environmentSpec } from '../environment/spec.js';
 import { InputError } from '../errors.js';
 import { assetPath } from '../paths.js';
 import { Layout } from '../repo/layout.js';
@@ -40,7 +41,7 @@ export async function renderAndCheck(
     kept: (env, id) => {
       if (!kept.has(env)) {
         const v = input.all.find((e) => e.name === env)!;
-        kept.set(env, keptPlainCredentials(resolveEnvironment(v), previous, Layout.envManifests(env)));
+        kept.set(env, keptPlainCredentials(environmentSpec(v), previous, Layout.envManifests(env)));
       }
       return kept.get(env)!.get(id);
     },
@@ -55,6 +56,15 @@ export async function renderAndCheck(
     reuse: (spec) => reusable.get(spec.name),
     onFolder,
   });
+  // Before the schema check: a refused PostgreSQL volume change is the user's to fix, whatever else fails.
+  const byName = new Map(input.all.map((e) => [e.name, e]));
+  const reused = new Set(result.reused);
+  const volumes = postgresVolumeProblems(
+    result.specs.filter((s) => !reused.has(s.name)).map((spec) => ({ env: byName.get(spec.name)!, spec })),
+    previous,
+    result.files,
+  );
+  if (volumes.length > 0) throw new InputError(volumes);
   const failures = await checkManifests(result.objects);
   if (failures.length > 0) {
     throw new InputError(

@@ -1,5 +1,5 @@
 import { synthClusterResources, synthEnvironment, type KubeObject } from '../charts/environment.js';
-import { resolveEnvironment } from '../environment/resolve.js';
+import { environmentSpec } from '../environment/spec.js';
 import type { EnvironmentSpec } from '../environment/types.js';
 import type { ValidEnvironment } from '../environment/validate.js';
 import { Layout } from '../repo/layout.js';
@@ -51,7 +51,7 @@ export interface RenderOptions {
  * randomness except through `credentials` (built at the edge).
  */
 export function render(opts: RenderOptions): RenderResult {
-  const allSpecs = opts.all.map(resolveEnvironment);
+  const allSpecs = opts.all.map(environmentSpec);
   const specs = opts.selected.map((name) => {
     const spec = allSpecs.find((s) => s.name === name);
     if (!spec) throw new Error(`environment '${name}' was not loaded`);
