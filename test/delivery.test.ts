@@ -112,7 +112,7 @@ test('--pr pushes gen-gitops/<env>, opens one pull request, updates it on the ne
   t.is(gh.pulls.length, 1);
   t.is(log(remote.path, 'gen-gitops/stg').length, 2, 'the branch is rebuilt on main, not stacked');
   t.regex(gh.pulls[0]!.title, /mlflow → ghcr\.io\/mlflow\/mlflow:v3\.9\.0-full/);
-  t.regex(gh.pulls[0]!.body, /\| Deployment\/mlflow \| mlflow \| `ghcr\.io\/mlflow\/mlflow:v3\.18\.0-full` \| `ghcr\.io\/mlflow\/mlflow:v3\.9\.0-full` \|/);
+  t.regex(gh.pulls[0]!.body, /\| Deployment\/mlflow \| mlflow \| `ghcr\.io\/mlflow\/mlflow:v3\.17\.2-full` \| `ghcr\.io\/mlflow\/mlflow:v3\.9\.0-full` \|/);
 
   for (const out of [first.stdout, first.stderr, second.stdout, second.stderr]) t.false(out.includes(TOKEN));
   t.false(allText(join(ws.dir, 'workdir', '.git')).includes(TOKEN), 'token not stored in the working clone');

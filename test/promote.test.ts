@@ -129,7 +129,7 @@ test('promote to prod on a remote opens a pull request listing each setting old 
   t.is(pr.head.ref, 'gen-gitops/prod');
   t.regex(pr.title, /^gen-gitops: promote stg → prod/);
   t.regex(pr.body, /### Promotion stg → prod/);
-  t.regex(pr.body, /\| `mlflow\.image` \| `ghcr\.io\/mlflow\/mlflow:v3\.18\.0-full` \| `ghcr\.io\/mlflow\/mlflow:v3\.10\.0-full` \|/);
+  t.regex(pr.body, /\| `mlflow\.image` \| `ghcr\.io\/mlflow\/mlflow:v3\.17\.2-full` \| `ghcr\.io\/mlflow\/mlflow:v3\.10\.0-full` \|/);
   t.true(pr.body.includes(stgCommit), 'names the stg commit the promotion was taken from');
   t.false(r.stdout.includes(TOKEN) || r.stderr.includes(TOKEN));
 
