@@ -23,7 +23,6 @@ export const PROMOTABLE: { path: [keyof EnvironmentFile, string]; applies: (v: E
   { path: ['mlflow', 'image'], applies: () => true },
   { path: ['postgres', 'image'], applies: (v) => v.postgres.mode === 'embedded' },
   { path: ['minio', 'image'], applies: (v) => v.minio.mode === 'embedded' },
-  { path: ['minio', 'clientImage'], applies: (v) => v.minio.mode === 'embedded' },
 ];
 
 export interface PromoteOptions extends SecretInputs {

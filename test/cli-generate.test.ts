@@ -116,7 +116,7 @@ test('files an environment no longer produces are removed, and only in its own f
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /- envs\/stg\/manifests\/statefulset-minio-stg\.yaml/);
   t.false(existsSync(join(ws.repo, 'envs/stg/manifests/statefulset-minio-stg.yaml')));
-  t.false(existsSync(join(ws.repo, 'envs/stg/manifests/job-minio-stg-bucket-setup.yaml')));
+  t.false(existsSync(join(ws.repo, 'envs/stg/manifests/job-mlflow-stg-bucket-setup.yaml')), 'an external S3 gets no bucket Job');
   t.true(existsSync(join(ws.repo, 'envs/dev/manifests/statefulset-minio-dev.yaml')));
   t.regex(readFileSync(join(ws.repo, 'envs/stg/manifests/configmap-mlflow-config-stg.yaml'), 'utf8'), /MLFLOW_S3_ENDPOINT_URL: https:\/\/minio\.example\.com/);
   t.is(git(ws.repo, 'status', '--porcelain').trim(), '');

@@ -168,13 +168,17 @@ for (const seed of SEED) {
     const c = containerOf(find(objects, 'StatefulSet', name));
     t.is(c.livenessProbe.httpGet.path, '/minio/health/live');
     t.is(c.readinessProbe.httpGet.path, '/minio/health/ready');
-    const job = find(objects, 'Job', `${name}-bucket-setup`) as Any;
+    // issue 13.6: the bucket is created by the MLflow image with boto3, credentials only in env
+    // (mc took them in a URL and broke on ':', '@' and '/').
+    const job = find(objects, 'Job', `mlflow-${seed.env}-bucket-setup`) as Any;
+    t.is(job.metadata.namespace, `mlflow-${seed.env}`);
     const jc = containerOf(job);
-    t.deepEqual([...jc.command, ...jc.args], ['mc', 'mb', '--ignore-existing', 'target/mlflow']);
+    t.deepEqual([...jc.command, ...jc.args], ['python', '/opt/gen-gitops/launch.py', '--create-bucket']);
+    t.is(jc.image, containerOf(find(objects, 'Deployment', 'mlflow')).image);
     t.false(JSON.stringify(jc).includes('anonymous'));
-    // $(VAR) expansion only sees variables defined earlier in the list.
+    t.false(JSON.stringify(jc).includes('$('), 'no credential composed into a value');
     const names = (jc.env as Any[]).map((e) => e.name);
-    t.true(names.indexOf('MINIO_ROOT_PASSWORD') < names.indexOf('MC_HOST_target'));
+    for (const n of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'MLFLOW_S3_ENDPOINT_URL', 'MLFLOW_ARTIFACTS_DESTINATION']) t.true(names.includes(n), n);
     t.is(job.metadata.annotations['argocd.argoproj.io/hook'], 'Sync');
     t.is(job.metadata.annotations['argocd.argoproj.io/hook-delete-policy'], 'BeforeHookCreation');
   });
@@ -187,7 +191,7 @@ for (const seed of SEED) {
     const db = wave('StatefulSet', `${seed.env}-postgres`);
     const minio = wave('StatefulSet', `minio-${seed.env}`);
     const migrate = wave('Job', `mlflow-${seed.env}-db-upgrade`);
-    const bucket = wave('Job', `minio-${seed.env}-bucket-setup`);
+    const bucket = wave('Job', `mlflow-${seed.env}-bucket-setup`);
     const server = wave('Deployment', 'mlflow');
     t.true(ns < config && config < db && db === minio && minio < migrate && migrate === bucket && bucket < server, JSON.stringify({ ns, config, db, migrate, server }));
     const job = find(objects, 'Job', `mlflow-${seed.env}-db-upgrade`) as Any;

@@ -14,6 +14,10 @@
  *    `--migrate` does what the server itself does on first start
  *    (SqlAlchemyStore: create the initial schema, then upgrade) on an empty
  *    database, and exactly `mlflow db upgrade` (`_upgrade_db`) otherwise.
+ *  - MLflow creates its admin only when missing, so `--migrate` (every sync)
+ *    sets the admin's password to the Secret's: rotation works (issue 13.4);
+ *  - the artifact bucket is created with boto3 (`--create-bucket`), which takes
+ *    S3 credentials with any characters (mc's MC_HOST_<alias> URL could not).
  * Server mode then exec's the command given as arguments (the manifest shows
  * the exact `mlflow server` command).
  */
@@ -87,6 +91,21 @@ def migrate_auth_database():
     engine.dispose()
 
 
+def sync_admin_password():
+    # MLflow's create_admin_user only creates a missing admin: a rotated
+    # MLFLOW_AUTH_ADMIN_PASSWORD would be ignored and the old one kept working.
+    # Every sync runs this Job, so the Secret's value is the admin's password
+    # after each one (a missing admin is created by the server at start).
+    from mlflow.server.auth.sqlalchemy_store import SqlAlchemyStore
+    store = SqlAlchemyStore()
+    store.init_db(uri(env("MLFLOW_AUTH_DB_NAME")))
+    user, password = env("MLFLOW_AUTH_ADMIN_USER"), env("MLFLOW_AUTH_ADMIN_PASSWORD")
+    if store.has_user(user) and not store.authenticate_user(user, password):
+        store.update_user(user, password=password)
+        print("gen-gitops launcher: admin %s: password changed to the Secret's" % user, flush=True)
+    store.engine.dispose()
+
+
 def migrate_tracking_database():
     import sqlalchemy
     from mlflow.store.db import utils
@@ -103,11 +122,37 @@ def migrate_tracking_database():
     print("gen-gitops launcher: tracking and basic-auth databases are at the newest schema", flush=True)
 
 
+def create_bucket():
+    # boto3 takes the credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY as they are.
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+    bucket = urllib.parse.urlparse(env("MLFLOW_ARTIFACTS_DESTINATION")).netloc
+    region = os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    style = os.environ.get("MLFLOW_BOTO_CLIENT_ADDRESSING_STYLE") or "auto"
+    s3 = boto3.client("s3", endpoint_url=env("MLFLOW_S3_ENDPOINT_URL"), region_name=region, config=Config(s3={"addressing_style": style}))
+    try:
+        s3.head_bucket(Bucket=bucket)
+        print("gen-gitops launcher: bucket %s exists" % bucket, flush=True)
+        return
+    except ClientError as e:
+        if e.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket", "NotFound"):
+            raise
+    # us-east-1 is the one region S3 refuses as an explicit LocationConstraint.
+    extra = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.create_bucket(Bucket=bucket, **extra)
+    print("gen-gitops launcher: created private bucket %s" % bucket, flush=True)
+
+
 if __name__ == "__main__":
     args = sys.argv[1:]
+    if args == ["--create-bucket"]:
+        create_bucket()
+        sys.exit(0)
     if args == ["--migrate"]:
         ensure_database(env("MLFLOW_AUTH_DB_NAME"))
         migrate_auth_database()
+        sync_admin_password()
         migrate_tracking_database()
         sys.exit(0)
     write_auth_config(os.path.join(os.environ.get("TMPDIR", "/tmp"), "basic_auth.ini"))

@@ -120,6 +120,46 @@ export function addMlflow(scope: Construct, spec: EnvironmentSpec, config: kplus
   for (const [k, v] of Object.entries(selectorLabels(id))) service.selectLabel(k, v);
 
   addMigrationJob(scope, spec, config, launcher, secretKeys);
+  if (spec.minio.mode === 'embedded') addBucketJob(scope, spec, config, launcher, secretKeys);
+}
+
+interface LauncherJob {
+  readonly id: string;
+  readonly name: string;
+  readonly identity: AppIdentity;
+  readonly container: string;
+  readonly args: string[];
+  readonly configKeys: string[];
+  readonly secretKeys: Record<string, string>;
+}
+
+/** A Sync-hook Job in the jobs wave running the launcher with the MLflow image. */
+function addLauncherJob(scope: Construct, spec: EnvironmentSpec, config: kplus.ConfigMap, launcher: kplus.Volume, job: LauncherJob): void {
+  const labels = recommendedLabels(spec, job.identity);
+  addHookJob(scope, {
+    id: job.id,
+    name: job.name,
+    namespace: spec.namespace,
+    labels,
+    podLabels: labels,
+    annotations: waveAnnotation(Wave.jobs),
+    user: spec.mlflow.runAsUser,
+    resources: spec.mlflow.resources,
+    container: {
+      name: job.container,
+      image: spec.mlflow.image.ref,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      command: ['python', LAUNCHER_PATH],
+      args: job.args,
+      envVariables: {
+        ...envFromConfigMap(config, job.configKeys),
+        ...envFromSecret(scope, spec.secrets.secretName, job.secretKeys),
+        HOME: kplus.EnvValue.fromValue('/tmp'),
+        TMPDIR: kplus.EnvValue.fromValue('/tmp'),
+      },
+    },
+    volumes: [{ path: LAUNCHER_DIR, volume: launcher }],
+  });
 }
 
 /**
@@ -129,30 +169,32 @@ export function addMlflow(scope: Construct, spec: EnvironmentSpec, config: kplus
  * before an embedded database exists).
  */
 function addMigrationJob(scope: Construct, spec: EnvironmentSpec, config: kplus.ConfigMap, launcher: kplus.Volume, secretKeys: Record<string, string>): void {
-  const jobId: AppIdentity = { name: 'mlflow-db-migration', instance: `mlflow-${spec.name}-db-migration`, component: 'migration', version: spec.mlflow.image.version };
-  const labels = recommendedLabels(spec, jobId);
-  addHookJob(scope, {
+  addLauncherJob(scope, spec, config, launcher, {
     id: 'mlflow-migration-job',
     name: `mlflow-${spec.name}-db-upgrade`,
-    namespace: spec.namespace,
-    labels,
-    podLabels: labels,
-    annotations: waveAnnotation(Wave.jobs),
-    user: spec.mlflow.runAsUser,
-    resources: spec.mlflow.resources,
-    container: {
-      name: 'db-upgrade',
-      image: spec.mlflow.image.ref,
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      command: ['python', LAUNCHER_PATH],
-      args: ['--migrate'],
-      envVariables: {
-        ...envFromConfigMap(config, DB_CONFIG_KEYS(spec)),
-        ...envFromSecret(scope, spec.secrets.secretName, { MLFLOW_DB_PASSWORD: secretKeys.MLFLOW_DB_PASSWORD! }),
-        HOME: kplus.EnvValue.fromValue('/tmp'),
-        TMPDIR: kplus.EnvValue.fromValue('/tmp'),
-      },
-    },
-    volumes: [{ path: LAUNCHER_DIR, volume: launcher }],
+    identity: { name: 'mlflow-db-migration', instance: `mlflow-${spec.name}-db-migration`, component: 'migration', version: spec.mlflow.image.version },
+    container: 'db-upgrade',
+    args: ['--migrate'],
+    configKeys: [...DB_CONFIG_KEYS(spec), ConfigKey.adminUser],
+    secretKeys: { MLFLOW_DB_PASSWORD: secretKeys.MLFLOW_DB_PASSWORD!, MLFLOW_AUTH_ADMIN_PASSWORD: secretKeys.MLFLOW_AUTH_ADMIN_PASSWORD! },
+  });
+}
+
+/**
+ * Creates the artifact bucket on an embedded MinIO once it is healthy, with
+ * boto3 from the MLflow image and MLflow's own S3 credentials: `mc` took them
+ * in MC_HOST_<alias>, a URL it never percent-decodes, so ':', '@' or '/' in a
+ * credential broke it (issue 13.6). An existing bucket is left as it is; no
+ * policy is set, so the bucket stays private.
+ */
+function addBucketJob(scope: Construct, spec: EnvironmentSpec, config: kplus.ConfigMap, launcher: kplus.Volume, secretKeys: Record<string, string>): void {
+  addLauncherJob(scope, spec, config, launcher, {
+    id: 'mlflow-bucket-job',
+    name: `mlflow-${spec.name}-bucket-setup`,
+    identity: { name: 'mlflow-bucket-setup', instance: `mlflow-${spec.name}-bucket-setup`, component: 'bucket-setup', version: spec.mlflow.image.version },
+    container: 'bucket-setup',
+    args: ['--create-bucket'],
+    configKeys: [ConfigKey.s3Endpoint, ConfigKey.region, ConfigKey.addressingStyle, ConfigKey.artifactsDestination],
+    secretKeys: { AWS_ACCESS_KEY_ID: secretKeys.AWS_ACCESS_KEY_ID!, AWS_SECRET_ACCESS_KEY: secretKeys.AWS_SECRET_ACCESS_KEY! },
   });
 }

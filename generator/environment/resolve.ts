@@ -68,7 +68,6 @@ export function resolveEnvironment(env: ValidEnvironment): EnvironmentSpec {
           namespace: mo.namespace!,
           port: minioPort,
           image: resolveImage(mo.image!),
-          clientImage: resolveImage(mo.clientImage!),
           storage: mo.storage!,
           resources: resolveResources(mo.resources),
           runAsUser: mo.runAsUser ?? 1000,

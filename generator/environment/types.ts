@@ -125,7 +125,6 @@ export interface EmbeddedMinio {
   name: string;
   namespace: string;
   image: Image;
-  clientImage: Image;
   storage: StorageFields;
   resources: Resources;
   runAsUser: number;

@@ -134,7 +134,12 @@ function semanticProblems(env: LoadedEnvironment, defaults: LoadedDefaults, v: E
     forbids('postgres', 'external', ['name', 'namespace', 'storage', 'majorUpgrade']);
   }
   if (v.minio.mode === 'embedded') {
-    needs('minio', 'embedded', ['name', 'namespace', 'image', 'clientImage', 'storage'], 'an embedded MinIO is rendered as a StatefulSet and needs these');
+    needs('minio', 'embedded', ['name', 'namespace', 'image', 'storage'], 'an embedded MinIO is rendered as a StatefulSet and needs these');
+    // mc could not take credentials with ':', '@' or '/' (MC_HOST_<alias> is a URL it never
+    // percent-decodes), so the bucket is created by the MLflow image with boto3 (issue 13.6).
+    if (v.minio.clientImage !== undefined) {
+      warnings.push({ location: at('/minio/clientImage'), field: 'minio.clientImage', message: 'is no longer used: the bucket is created by the MLflow image (boto3), which takes credentials with any characters', hint: 'remove it' });
+    }
     forbids('minio', 'embedded', ['endpoint']);
   } else {
     needs('minio', 'external', ['endpoint'], 'the S3 endpoint URL of the MinIO managed elsewhere');

@@ -26,6 +26,17 @@ export const MIN_LENGTH: Record<CredentialId, number> = {
   flaskSecretKey: 32,
 };
 
+/**
+ * Characters a component cannot take at all (issue 13.6). Everything else
+ * works in every credential: the launcher percent-encodes database URIs and
+ * escapes the auth INI file, and nothing composes a URL from credentials.
+ * MinIO refuses '=' and ',' in access keys (internal/auth ContainsReservedChars):
+ * the SigV4 Authorization header is split on them (cmd/signature-v4-parser.go).
+ */
+const RESERVED: Partial<Record<CredentialId, { chars: string[]; why: string }>> = {
+  minioRootUser: { chars: ['=', ','], why: "MinIO refuses in access keys (the S3 signature header is split on '=' and ',')" },
+};
+
 /** Process environment variable that supplies a credential, e.g. GEN_GITOPS_STG_POSTGRES_PASSWORD. */
 export function credentialEnvVar(env: string, id: CredentialId): string {
   const snake = id.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
@@ -199,6 +210,17 @@ export function suppliedValueProblem(env: string, id: CredentialId, value: strin
   }
   if (/[\r\n\0]/.test(value)) {
     return { field: via ?? name, message: `the ${CREDENTIAL_LABEL[id]} for environment '${env}' contains a line break or NUL character`, hint: 'credentials are single-line values' };
+  }
+  const reserved = RESERVED[id]?.chars.find((c) => value.includes(c));
+  if (reserved !== undefined) {
+    return {
+      field: via ?? name,
+      message: `the ${CREDENTIAL_LABEL[id]} for environment '${env}' contains '${reserved}', which ${RESERVED[id]!.why}`,
+      hint: `supply a value without ${RESERVED[id]!.chars.map((c) => `'${c}'`).join(' or ')} in ${name}`,
+    };
+  }
+  if (id === 'minioRootUser' && value.trim() !== value) {
+    return { field: via ?? name, message: `the ${CREDENTIAL_LABEL[id]} for environment '${env}' starts or ends with white space, which S3 signatures trim`, hint: `supply a value without leading or trailing spaces in ${name}` };
   }
   return undefined;
 }

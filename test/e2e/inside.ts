@@ -97,6 +97,9 @@ async function main(): Promise<void> {
             await syncApplication(cluster, app.objects as KObject[], { healthTimeoutSeconds: plan.healthTimeoutSeconds, log });
           }
           r.message = 'Synced, Healthy';
+        } else if (step.kind === 'apply') {
+          for (const o of step.objects) await cluster.apply(o as KObject);
+          r.message = `applied ${step.objects.length} objects`;
         } else if (step.kind === 'restart') {
           await cluster.restartAll();
           r.message = 'every pod restarted, claims kept';

@@ -13,6 +13,8 @@ export interface AppSync {
 export type Step =
   | { readonly kind: 'sync'; readonly label: string; readonly apps: readonly AppSync[] }
   | { readonly kind: 'restart'; readonly label: string }
+  /** kubectl apply by a person (e.g. Secrets replaced with rotated values). */
+  | { readonly kind: 'apply'; readonly label: string; readonly objects: readonly KObject[] }
   | { readonly kind: 'client'; readonly label: string; readonly python: string; readonly script: string; readonly env: Readonly<Record<string, string>> };
 
 export interface Plan {

@@ -3,6 +3,8 @@
  * run the cluster side in fresh namespaces (inside.ts), judge the result.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { CREDENTIALS, credentialEnvVar } from '../../generator/secrets/credentials.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +29,11 @@ export interface Scenario {
   readonly mutate?: (apps: AppSync[]) => AppSync[];
   /** The sync must fail with a message matching this (self-tests). */
   readonly expectFailure?: RegExp;
+  /**
+   * Rotate every credential as the README says for the `existing` provider: replace the
+   * Secrets (kubectl apply) and bump `secrets.rotation` in the environment file, render, sync.
+   */
+  readonly rotate?: boolean;
   /** Day 2: restart every pod and sync again, then move MLflow to this tag, render and sync. */
   readonly day2UpgradeTo?: string;
   readonly healthTimeoutSeconds?: number;
@@ -74,10 +81,15 @@ function nodePortService(objects: readonly KObject[]): { nodePort: number; host:
 }
 
 /** The client's environment for one step, from what the cluster holds. */
-function clientStep(label: string, apps: readonly AppSync[], secrets: Map<string, Record<string, string>>, experiment: string, earlier: readonly string[]): Step {
+function mlflowSecretOf(secrets: Map<string, Record<string, string>>): Record<string, string> {
+  const found = [...secrets.entries()].find(([k, v]) => k.includes('mlflow-secrets') && v.MLFLOW_AUTH_ADMIN_PASSWORD)?.[1];
+  if (!found) throw new Error('no Secret with MLFLOW_AUTH_ADMIN_PASSWORD among the created Secrets');
+  return found;
+}
+
+function clientStep(label: string, apps: readonly AppSync[], secrets: Map<string, Record<string, string>>, experiment: string, earlier: readonly string[], old?: Record<string, string>): Step {
   const objects = apps.flatMap((a) => a.objects);
-  const mlflowSecret = [...secrets.entries()].find(([k, v]) => k.includes('mlflow-secrets') && v.MLFLOW_AUTH_ADMIN_PASSWORD)?.[1];
-  if (!mlflowSecret) throw new Error('no Secret with MLFLOW_AUTH_ADMIN_PASSWORD among the created Secrets');
+  const mlflowSecret = mlflowSecretOf(secrets);
   const service = nodePortService(objects);
   return {
     kind: 'client',
@@ -96,6 +108,17 @@ function clientStep(label: string, apps: readonly AppSync[], secrets: Map<string
       E2E_SERVICE_HOST: service.host,
       E2E_EXPERIMENT: experiment,
       E2E_EXPECT_EXPERIMENTS: JSON.stringify(earlier),
+      E2E_DB_HOST: configValue(objects, 'MLFLOW_DB_HOST'),
+      E2E_DB_PORT: configValue(objects, 'MLFLOW_DB_PORT'),
+      E2E_DB_USER: configValue(objects, 'MLFLOW_DB_USER'),
+      E2E_DB_NAME: configValue(objects, 'MLFLOW_DB_NAME'),
+      E2E_DB_PASSWORD: mlflowSecret.MLFLOW_DB_PASSWORD!,
+      ...(old ? {
+        E2E_OLD_ADMIN_PASSWORD: old.MLFLOW_AUTH_ADMIN_PASSWORD!,
+        E2E_OLD_DB_PASSWORD: old.MLFLOW_DB_PASSWORD!,
+        E2E_OLD_S3_ACCESS_KEY: old.AWS_ACCESS_KEY_ID!,
+        E2E_OLD_S3_SECRET_KEY: old.AWS_SECRET_ACCESS_KEY!,
+      } : {}),
     },
   };
 }
@@ -140,7 +163,21 @@ export async function runScenario(s: Scenario): Promise<Outcome> {
     const secrets = secretValues([...existing, ...objects, ...(setup.preload ?? [])], unseal);
 
     const steps: Step[] = [{ kind: 'sync', label: 'first sync', apps }];
+    const rotatedSecrets: string[] = [];
     if (!s.expectFailure) steps.push(clientStep('client', apps, secrets, `${s.name}-1`, []));
+    if (s.rotate && !s.expectFailure) {
+      // New values for every credential, supplied as a person would to `gen-gitops secrets`.
+      const rotated = Object.fromEntries(CREDENTIALS.map((id) => [credentialEnvVar(s.env, id), `rotated${randomBytes(20).toString('hex')}`]));
+      const replaced = parseSecrets(await ws.cli(['secrets', '--env', s.env], rotated));
+      steps.push({ kind: 'apply', label: 'replace the Secrets with rotated values (kubectl apply)', objects: replaced });
+      ws.set(s.env, ['secrets', 'rotation'], 1);
+      await ws.render(s.env, credentials);
+      const next = [...(setup.apps ?? []), ...await buildApps(ws.repo, s.env)];
+      steps.push({ kind: 'sync', label: 'sync after bumping secrets.rotation', apps: next });
+      const after = secretValues(replaced);
+      steps.push(clientStep('client with the rotated credentials', next, after, `${s.name}-rotated`, [`${s.name}-1`], mlflowSecretOf(secrets)));
+      for (const v of after.values()) rotatedSecrets.push(...Object.values(v));
+    }
     if (s.day2UpgradeTo && !s.expectFailure) {
       steps.push({ kind: 'restart', label: 'restart every pod, volumes kept' });
       steps.push({ kind: 'sync', label: 'sync after restart (migration Job runs again)', apps });
@@ -168,7 +205,7 @@ export async function runScenario(s: Scenario): Promise<Outcome> {
       healthTimeoutSeconds: s.healthTimeoutSeconds ?? 300,
       preload: [...(setup.preload ?? []), ...namespaces, ...existing],
       steps,
-      secrets: [...secrets.values()].flatMap((v) => Object.values(v)),
+      secrets: [...[...secrets.values()].flatMap((v) => Object.values(v)), ...rotatedSecrets],
       sealedSecretsKey: setup.sealedSecretsKey,
       serve: target ? serveSockets(target) : undefined,
     };

@@ -132,12 +132,11 @@ function environmentBody(name: string, nodePort: number): fc.Arbitrary<{ [k: str
             namespace: fc.constantFrom('pgsql', 'data', `${name}-data`),
             port: fc.integer({ min: 1, max: 65535 }),
             image: image(['quay.io/minio/minio'], ['RELEASE.2025-09-07T16-13-09Z']),
-            clientImage: image(['quay.io/minio/mc'], ['RELEASE.2025-08-13T08-35-41Z']),
             storage,
             resources,
             runAsUser: fc.integer({ min: 1, max: 65535 }),
           },
-          { requiredKeys: ['mode', 'namespace', 'image', 'clientImage', 'storage'] },
+          { requiredKeys: ['mode', 'namespace', 'image', 'storage'] },
         ),
         fc.record(
           {

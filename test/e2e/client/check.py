@@ -172,8 +172,50 @@ def main():
             assert runs and runs[0].data.params.get("scenario") == name, f"experiment {name}: runs {runs}"
         return ", ".join(expected) or "none expected"
 
+    old_admin = os.environ.get("E2E_OLD_ADMIN_PASSWORD")
+
+    @check("after rotation: the new admin password works, the old one gets 401")
+    def rotated_admin():
+        status, body = http(search, {"Authorization": auth})
+        assert status == 200, f"new password: HTTP {status}: {body[:160]!r}"
+        old = "Basic " + base64.b64encode(f"{user}:{old_admin}".encode()).decode()
+        status, body = http(search, {"Authorization": old})
+        assert status == 401, f"old password: HTTP {status}: {body[:160]!r}"
+
+    @check("after rotation: PostgreSQL takes the new password and refuses the old one")
+    def rotated_postgres():
+        import psycopg2
+        dsn = dict(host=os.environ["E2E_DB_HOST"], port=os.environ["E2E_DB_PORT"], user=os.environ["E2E_DB_USER"], dbname=os.environ["E2E_DB_NAME"], connect_timeout=10)
+        psycopg2.connect(password=os.environ["E2E_DB_PASSWORD"], **dsn).close()
+        try:
+            psycopg2.connect(password=os.environ["E2E_OLD_DB_PASSWORD"], **dsn).close()
+        except psycopg2.OperationalError as e:
+            assert "password authentication failed" in str(e), e
+        else:
+            raise AssertionError("the old password still connects")
+
+    @check("after rotation: S3 takes the new keys and refuses the old ones")
+    def rotated_s3():
+        import boto3
+        from botocore.config import Config
+        from botocore.exceptions import ClientError
+        def client(key, secret):
+            return boto3.client("s3", endpoint_url=os.environ["E2E_S3_ENDPOINT"], aws_access_key_id=key, aws_secret_access_key=secret,
+                                region_name=os.environ.get("E2E_S3_REGION", "us-east-1"), config=Config(s3={"addressing_style": "path"}))
+        client(os.environ["E2E_S3_ACCESS_KEY"], os.environ["E2E_S3_SECRET_KEY"]).head_bucket(Bucket=os.environ["E2E_BUCKET"])
+        try:
+            client(os.environ["E2E_OLD_S3_ACCESS_KEY"], os.environ["E2E_OLD_S3_SECRET_KEY"]).head_bucket(Bucket=os.environ["E2E_BUCKET"])
+        except ClientError as e:
+            assert e.response["Error"]["Code"] in ("403", "InvalidAccessKeyId", "SignatureDoesNotMatch"), e
+        else:
+            raise AssertionError("the old keys still work")
+
     health()
     unauthenticated()
+    if old_admin:
+        rotated_admin()
+        rotated_postgres()
+        rotated_s3()
     allowed_hosts()
     forbidden_hosts()
     origins()
