@@ -7,6 +7,8 @@ import { formatGenerateResult, formatWarnings } from './report.js';
 import { timingLines } from './timing.js';
 import { parseAuthor } from './repo/git.js';
 import { isRemoteUrl, redactUrl } from './repo/remote.js';
+import { claimWorkdir } from './repo/workdir-owner.js';
+import { checkConfigRepoPath } from './repo/config-path.js';
 import { listEnvironmentNames } from './environment/load.js';
 import { readSecretFiles } from './secrets/files.js';
 
@@ -101,7 +103,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         const result = await deliver({
           source: resolve(io.cwd, o.source),
           remote: o.repo,
-          workdir: o.workdir ? resolve(io.cwd, o.workdir) : undefined,
+          workdir: ownWorkdir(o.workdir, io.cwd),
           envs: o.env,
           all: o.all === true,
           mode,
@@ -120,6 +122,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return;
       }
       if (o.push || o.pr) throw new UsageError(`--${o.push ? 'push' : 'pr'} needs a remote config repo: pass --repo <url> (https, ssh or file://)`);
+      checkConfigRepoPath(o.repo, resolve(io.cwd, o.repo), resolve(io.cwd, o.source));
       const { generate } = await import('./run.js');
       const result = await generate({
         source: resolve(io.cwd, o.source),
@@ -184,6 +187,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .option('--author <author>', 'commit author, "Name <email>"')
     .option('--secret-file <name=path>', 'read a credential from a file (repeatable)', collect, [] as string[])
     .action(async (o: CommonOptions & { from: string; to: string; skipStage?: boolean; dryRun?: boolean; repo: string; push?: boolean; pr?: boolean; workdir?: string; githubRepo?: string; githubApiUrl?: string; author?: string; secretFile: string[] }) => {
+      if (!isRemoteUrl(o.repo)) checkConfigRepoPath(o.repo, resolve(io.cwd, o.repo), resolve(io.cwd, o.source));
       const { promote } = await import('./promote.js');
       const { createTwoFilesPatch } = await import('diff');
       const result = await promote({
@@ -195,7 +199,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         repo: isRemoteUrl(o.repo) ? o.repo : resolve(io.cwd, o.repo),
         push: o.push === true,
         pr: o.pr === true,
-        workdir: o.workdir ? resolve(io.cwd, o.workdir) : undefined,
+        workdir: isRemoteUrl(o.repo) ? ownWorkdir(o.workdir, io.cwd) : undefined,
         githubRepo: o.githubRepo,
         githubApiUrl: o.githubApiUrl,
         author: o.author ? parseAuthor(o.author) : undefined,
@@ -247,6 +251,15 @@ function secretInputs(o: { secretFile?: string[]; reseal?: boolean; sealedSecret
     reseal: o.reseal === true,
     sealedSecretsCert: o.sealedSecretsCert ? resolve(io.cwd, o.sealedSecretsCert) : undefined,
   };
+}
+
+/** --workdir, resolved and checked to be gen-gitops's own folder before anything resets it. */
+function ownWorkdir(workdir: string | undefined, cwd: string): string | undefined {
+  if (workdir === undefined) return undefined;
+  if (workdir.trim() === '') throw new UsageError('--workdir is empty; name a new or empty folder, or leave --workdir out');
+  const dir = resolve(cwd, workdir);
+  claimWorkdir(dir, false);
+  return dir;
 }
 
 function resolveSecretFileArg(arg: string, cwd: string): string {
