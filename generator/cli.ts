@@ -146,10 +146,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
 
   common(program.command('validate'))
     .description('validate every environment file and the manifests they render; write nothing')
-    .action(async (o: CommonOptions) => {
+    .option('--sealed-secrets-cert <file>', 'sealed-secrets: controller certificate (overrides the environment files)')
+    .action(async (o: CommonOptions & { sealedSecretsCert?: string }) => {
       const { loadInput, renderChecked } = await import('./run.js');
-      const input = loadInput(resolve(io.cwd, o.source), [], true);
-      const result = await renderChecked(input, () => new Map(), { environ: {} });
+      const sealedSecretsCert = o.sealedSecretsCert ? resolve(io.cwd, o.sealedSecretsCert) : undefined;
+      const input = loadInput(resolve(io.cwd, o.source), [], true, undefined, { sealedSecretsCert });
+      const result = await renderChecked(input, () => new Map(), { environ: {}, sealedSecretsCert });
       for (const w of formatWarnings(input.warnings)) io.err(w);
       io.out(`ok: ${input.selected.length} environments (${input.selected.join(', ')}), ${result.objects.length} objects valid against their Kubernetes schemas`);
     });

@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { listEnvironmentNames, loadSources, type LoadedDefaults } from './environment/load.js';
 import { environmentSpec } from './environment/spec.js';
+import { withCertificateOverride } from './environment/certificate-override.js';
 import { runWarnings, validateSources, type ValidEnvironment } from './environment/validate.js';
 import { ExitCode, InputError, uniqueProblems, UsageError, UserError, type InputProblem } from './errors.js';
 import { packageVersion } from './paths.js';
@@ -79,8 +80,12 @@ export interface LoadedInput {
   warnings: InputProblem[];
 }
 
-/** Loads and validates every environment file, and checks the selection. */
-export function loadInput(source: string, envs: string[], all: boolean, memo?: ParseMemo): LoadedInput {
+/**
+ * Loads and validates every environment file, and checks the selection.
+ * `given`: what the command line supplies for the environments (a Sealed
+ * Secrets certificate stands in for one the files do not name).
+ */
+export function loadInput(source: string, envs: string[], all: boolean, memo?: ParseMemo, given: Pick<SecretInputs, 'sealedSecretsCert'> = {}): LoadedInput {
   const dir = join(source, 'environments');
   const known = listEnvironmentNames(dir);
   if (!all && envs.length === 0) throw new UsageError(`name an environment with --env <name> or use --all (known: ${known.join(', ') || 'none'})`);
@@ -88,7 +93,7 @@ export function loadInput(source: string, envs: string[], all: boolean, memo?: P
   if (unknown.length > 0) {
     throw new UsageError(`unknown environment${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')}; known: ${known.join(', ')} (files in ${dir})`);
   }
-  const sources = loadSources(dir, source, memo);
+  const sources = withCertificateOverride(loadSources(dir, source, memo), given.sealedSecretsCert);
   const valid = validateSources(sources);
   const selected = all ? valid.map((v) => v.name) : [...new Set(envs)].sort();
   const warnings = uniqueProblems([...valid.filter((v) => selected.includes(v.name)).flatMap((v) => v.warnings), ...runWarnings(sources, valid, selected)]);
@@ -306,7 +311,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const root = resolve(opts.repo);
   const caching = opts.cache !== false;
   const parsed = caching ? SourceCache.open(root) : undefined;
-  const input = loadInput(opts.source, opts.envs, opts.all, parsed);
+  const input = loadInput(opts.source, opts.envs, opts.all, parsed, opts);
   phaseDone('load + validate input');
   if (existsSync(join(root, TXN_DIR)) && existsSync(join(root, '.git'))) {
     // A killed run left a half-applied write: put the tree back before anyone reads it.
