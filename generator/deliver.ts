@@ -10,7 +10,7 @@ import { LocalConfigRepo, type Author } from './repo/git.js';
 import type { PullRequest } from './repo/github.js';
 import { defaultWorkdir, redactUrl, RemoteWorkdir } from './repo/remote.js';
 import { RenderCache } from './cache/render-cache.js';
-import { commitMessage, loadInput, planRender, rememberRenders, writeAndCommit, type GenerateResult, type LoadedInput, type SecretInputs } from './run.js';
+import { commitMessage, loadInput, planAgainst, planRender, rememberRenders, writeAndCommit, type GenerateResult, type LoadedInput, type PlannedRender, type SecretInputs } from './run.js';
 
 export interface DeliverOptions extends SecretInputs {
   source: string;
@@ -48,7 +48,8 @@ export interface PromotionSummary {
 
 export interface DeliverResult extends GenerateResult {
   pushed?: { branch: string; commit: string };
-  pullRequest?: PullRequest & { action: 'opened' | 'updated' };
+  /** `unchanged`: the open pull request already carries this render and was left alone. */
+  pullRequest?: PullRequest & { action: 'opened' | 'updated' | 'unchanged' };
 }
 
 /** `gen-gitops/<env…>`: one branch (and so one pull request) per set of environments. */
@@ -105,9 +106,20 @@ async function deliverLocked(opts: DeliverOptions, input: LoadedInput, workdir: 
 
   const attempts = opts.attempts ?? 3;
   let kept: string | undefined;
+  const branch = opts.mode === 'pr' ? prBranch(input.selected) : base;
   for (let attempt = 1; ; attempt++) {
     const cache = opts.cache === false ? undefined : RenderCache.open(workdir.dir);
-    const planned = await planRender(input, workdir.dir, opts, cache);
+    // A PR branch that is one commit on the current base is rendered against first: a re-run with
+    // nothing new then finds nothing to do (no commit, no push, no PATCH that would re-trigger the
+    // PR's checks or dismiss approvals), and Sealed Secrets ciphertexts already on the branch are kept.
+    const onBranch = opts.mode === 'pr' && (await workdir.checkoutBranchOnTip(branch, base));
+    let planned = await planRender(input, workdir.dir, opts, cache);
+    if (onBranch) {
+      if (planned.plan.changes.length === 0) return await alreadyCarried(opts, input, workdir, github!, { branch, base, planned, cache });
+      // Something new: the branch is rebuilt from the base, and the plan (and PR body) is against the base.
+      await workdir.resetTo(base);
+      planned = planAgainst(workdir.dir, planned.rendered);
+    }
     const { plan, groups } = planned;
     const result = resultBase(input, plan, groups, opts, workdir);
     if (opts.mode === 'check') return { ...result, status: plan.changes.length > 0 ? 'out-of-date' : 'up-to-date' };
@@ -117,7 +129,6 @@ async function deliverLocked(opts: DeliverOptions, input: LoadedInput, workdir: 
     }
     if (opts.mode === 'dry-run') return { ...result, status: 'planned' };
 
-    const branch = opts.mode === 'pr' ? prBranch(input.selected) : base;
     if (opts.mode === 'pr') await workdir.git.run(workdir.dir, ['checkout', '--quiet', '-B', branch]);
     const repo = await LocalConfigRepo.open(workdir.dir, { create: false });
     const { commit } = await writeAndCommit(repo, planned, (manual) => commitMessage(input.selected, groups, manual, opts.promotion), opts.author);
@@ -142,6 +153,31 @@ async function deliverLocked(opts: DeliverOptions, input: LoadedInput, workdir: 
     await workdir.fetch();
     await workdir.resetTo(base);
   }
+}
+
+/**
+ * The PR branch already holds exactly this render: nothing is committed or
+ * pushed. An open pull request is left as it is; without one (closed, or
+ * never opened) one is opened for the branch as it stands.
+ */
+async function alreadyCarried(
+  opts: DeliverOptions,
+  input: LoadedInput,
+  workdir: RemoteWorkdir,
+  github: Awaited<ReturnType<typeof pullRequestClient>>,
+  p: { branch: string; base: string; planned: PlannedRender; cache?: RenderCache },
+): Promise<DeliverResult> {
+  if (p.cache) rememberRenders(p.cache, p.planned.rendered, opts);
+  const existing = await github.findOpenPullRequest(p.branch);
+  if (existing) {
+    const { plan, groups } = p.planned;
+    return { ...resultBase(input, plan, groups, opts, workdir), status: 'up-to-date', pullRequest: { ...existing, action: 'unchanged' } };
+  }
+  // The PR body describes the change against the base.
+  await workdir.resetTo(p.base);
+  const { plan, groups } = planAgainst(workdir.dir, p.planned.rendered);
+  const pullRequest = await openOrUpdate(github, { branch: p.branch, base: p.base, input, plan, promotion: opts.promotion });
+  return { ...resultBase(input, plan, groups, opts, workdir), status: 'up-to-date', pullRequest };
 }
 
 function resultBase(input: LoadedInput, plan: Plan, groups: GroupSummary[], opts: DeliverOptions, workdir: RemoteWorkdir) {

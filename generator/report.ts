@@ -13,8 +13,12 @@ export const FILE_LIST_LIMIT = 300;
 export function formatGenerateResult(r: GenerateResult, opts: { dryRun: boolean }): string[] {
   const lines: string[] = [];
   const envs = nameList(r.environments);
+  const pr = (r as GenerateResult & { pullRequest?: { number: number; url: string; action: string } }).pullRequest;
   if (r.status === 'up-to-date') {
-    lines.push(`${envs}: up to date (${r.repo})`);
+    // A --pr re-run with nothing new: the open pull request was left as it is.
+    if (pr?.action === 'unchanged') lines.push(`${envs}: up to date: pull request #${pr.number} already carries this render (${pr.url})`);
+    else lines.push(`${envs}: up to date (${r.repo})`);
+    if (pr && pr.action !== 'unchanged') lines.push(`pull request #${pr.number} ${pr.action}: ${pr.url}`);
     return lines;
   }
   const verb = r.status === 'committed' ? 'wrote' : r.status === 'out-of-date' ? 'out of date' : 'would write';

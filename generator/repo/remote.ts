@@ -164,6 +164,23 @@ export class RemoteWorkdir {
     rmSync(join(this.dir, TXN_DIR), { recursive: true, force: true });
   }
 
+  /**
+   * Checks out origin's `branch` when it is exactly one commit on origin's
+   * `base` tip (what gen-gitops pushes for a pull request); false otherwise
+   * (no such branch, or it is behind the base or carries other commits).
+   */
+  async checkoutBranchOnTip(branch: string, base: string): Promise<boolean> {
+    const rev = (ref: string) => this.git.run(this.dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).then((s) => s.trim(), () => undefined);
+    const tip = await rev(`refs/remotes/origin/${branch}`);
+    const parent = tip && (await rev(`${tip}^`));
+    const baseTip = await rev(`refs/remotes/origin/${base}`);
+    if (!tip || !parent || parent !== baseTip) return false;
+    await this.git.run(this.dir, ['checkout', '--quiet', '--force', '-B', branch, tip]);
+    await this.git.run(this.dir, ['clean', '-fdq']);
+    rmSync(join(this.dir, TXN_DIR), { recursive: true, force: true });
+    return true;
+  }
+
   async fetch(): Promise<void> {
     await this.git.run(this.dir, ['fetch', '--quiet', '--prune', 'origin']);
   }
