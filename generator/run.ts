@@ -17,6 +17,7 @@ import { LocalConfigRepo, type Author } from './repo/git.js';
 import { Layout } from './repo/layout.js';
 import { readTree } from './repo/tree.js';
 import { lockRepo } from './repo/lock.js';
+import { removeCreatedRepo, removeEmptyFolders } from './repo/created.js';
 import { applyTransaction, recover, TXN_DIR } from './repo/transaction.js';
 import { startBackgroundStager, type BackgroundStager } from './repo/stager.js';
 import { credentialEnvVar, CREDENTIALS, suppliedCredentialProblems } from './secrets/credentials.js';
@@ -334,11 +335,15 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   // changed folders on another thread while rendering the rest. Anything that fails before the
   // transaction leaves the config repo as it was, removed again if this run created it.
   const hadRoot = existsSync(root);
-  const hadGit = existsSync(join(root, '.git'));
-  const repo = await LocalConfigRepo.open(root, { create: true });
+  // The lock first, the repository created under it: which run created the repository, and that
+  // nobody committed into it since, is then certain when a failed first run removes it again.
   const lock = await lockRepo(root, { waitMs: opts.lockTimeoutMs ?? 30_000 });
+  let created = false;
   let kept = false;
+  let stager: BackgroundStager | undefined;
   try {
+    const repo = await LocalConfigRepo.open(root, { create: true });
+    created = repo.created;
     const recovered = recover(root, await repo.head());
     await guardUncommitted(repo, opts.force === true);
     phaseDone('lock + git status');
@@ -346,9 +351,9 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const cache = caching ? RenderCache.open(root) : undefined;
     const staging = join(root, TXN_DIR);
     rmSync(staging, { recursive: true, force: true });
-    const stager = startBackgroundStager(join(staging, 'new'));
+    const background = (stager = startBackgroundStager(join(staging, 'new')));
     const dropStaging = async () => {
-      await stager.abort();
+      await background.abort();
       rmSync(staging, { recursive: true, force: true });
     };
     const reader = treeReader(root);
@@ -356,9 +361,9 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     try {
       rendered = await renderChecked(input, reader.read, opts, cache, (_dir, files, before, parameters) => {
         if (sameFiles(before, files)) return;
-        stager.stage(files);
+        background.stage(files);
         // A new environment: its parameters file is new too (an existing one is left to the transaction).
-        if (parameters && (!before || before.size === 0)) stager.stage([parameters]);
+        if (parameters && (!before || before.size === 0)) background.stage([parameters]);
       });
     } catch (e) {
       await dropStaging();
@@ -379,13 +384,22 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
       remember();
       return { ...base, status: 'up-to-date' };
     }
-    const { commit, manual } = await writeAndCommit(repo, planned, (m) => commitMessage(input.selected, groups, m, opts.promotion), opts.author, stager);
+    const { commit, manual } = await writeAndCommit(repo, planned, (m) => commitMessage(input.selected, groups, m, opts.promotion), opts.author, background);
     phaseDone('write + commit');
     remember();
     return { ...base, status: commit ? 'committed' : 'up-to-date', commit, manual };
+  } catch (e) {
+    // Whatever failed before the transaction (a full disk writing the commit stream, a bug):
+    // the staging thread must not keep the process alive, nor its files stay. A journal means
+    // the transaction owns the folder (it rolled back, or left it for the next run's recovery).
+    await stager?.abort();
+    if (!existsSync(join(root, TXN_DIR, 'journal.json'))) rmSync(join(root, TXN_DIR), { recursive: true, force: true });
+    throw e;
   } finally {
-    await lock.release();
     // Bad input found while rendering: no config repo is left behind by a run that created it.
-    if (!kept && !hadGit) rmSync(hadRoot ? join(root, '.git') : root, { recursive: true, force: true });
+    // Removed while the lock is held (the lock itself last), so no other run has committed into it.
+    if (!kept && created) removeCreatedRepo(root);
+    await lock.release();
+    if (!kept && created) removeEmptyFolders(root, hadRoot);
   }
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { SimpleGit, SimpleGitOptions } from 'simple-git';
 import { UserError } from '../errors.js';
 import { TXN_DIR } from './transaction.js';
+import { commonGitDirOf, gitDirOf, stateDirOf } from './gitdir.js';
 
 const requireCjs = createRequire(import.meta.url);
 let simpleGitFactory: typeof import('simple-git').simpleGit | undefined;
@@ -37,25 +38,37 @@ export class LocalConfigRepo {
     this.git = simpleGit({ baseDir: root, config: ['core.quotepath=off'] });
   }
 
-  /** Creates and `git init`s the folder if it is not a repository yet. */
+  /** True when `open` ran `git init` (this run made the repository). */
+  created = false;
+
+  /**
+   * Creates and `git init`s the folder if it is not a repository yet. A
+   * `.git` folder without HEAD (only the lock of a run waiting for a
+   * repository that was removed meanwhile) is not a repository yet.
+   */
   static async open(root: string, opts: { create: boolean }): Promise<LocalConfigRepo> {
-    if (!existsSync(join(root, '.git'))) {
+    let created = false;
+    if (gitDirOf(root) === undefined) {
       if (!opts.create) throw new UserError(`${root} is not a Git repository; run without --dry-run once to create it, or pass --repo <path>`);
       mkdirSync(root, { recursive: true });
       await simpleGit({ baseDir: root }).init(['--initial-branch=main']);
+      created = true;
     }
     const repo = new LocalConfigRepo(root);
+    repo.created = created;
     repo.excludeStaging();
     return repo;
   }
 
   /** Keeps a killed run's transaction folder out of `git status` and out of commits. */
   private excludeStaging(): void {
-    const exclude = join(this.root, '.git', 'info', 'exclude');
+    // info/exclude is read from the common git directory, also for a linked worktree.
+    const info = join(commonGitDirOf(stateDirOf(this.root)), 'info');
+    const exclude = join(info, 'exclude');
     let current = existsSync(exclude) ? readFileSync(exclude, 'utf8') : '';
     const lines = [`/${TXN_DIR}/`].filter((l) => !current.split('\n').includes(l));
     if (lines.length === 0) return;
-    mkdirSync(join(this.root, '.git', 'info'), { recursive: true });
+    mkdirSync(info, { recursive: true });
     if (current && !current.endsWith('\n')) current += '\n';
     writeFileSync(exclude, `${current}${lines.join('\n')}\n`);
   }
@@ -197,7 +210,7 @@ export class LocalConfigRepo {
       if (k === 'core.autocrlf' && value.toLowerCase() !== 'false' && value.toLowerCase() !== 'input') return false;
       if (k === 'core.attributesfile' || (k.startsWith('filter.') && (k.endsWith('.clean') || k.endsWith('.process')))) return false;
     }
-    return !existsSync(join(this.root, '.gitattributes')) && !existsSync(join(this.root, '.git', 'info', 'attributes'));
+    return !existsSync(join(this.root, '.gitattributes')) && !existsSync(join(commonGitDirOf(stateDirOf(this.root)), 'info', 'attributes'));
   }
 
   /**
@@ -207,19 +220,21 @@ export class LocalConfigRepo {
    */
   private startFastImport(files: CommitFile[], message: string, who: Author, head: string | undefined): { done: Promise<void>; kill(): void } {
     // Inside .git: a killed run's leftover is overwritten by the next one, never piles up in /tmp.
-    mkdirSync(join(this.root, '.git', 'gen-gitops'), { recursive: true });
-    const file = join(this.root, '.git', 'gen-gitops', 'commit.fast-import');
-    const out = openSync(file, 'w');
+    mkdirSync(join(stateDirOf(this.root), 'gen-gitops'), { recursive: true });
+    const file = join(stateDirOf(this.root), 'gen-gitops', 'commit.fast-import');
+    let out: number | undefined;
     try {
+      out = openSync(file, 'w');
       // Written in pieces of about a megabyte: a fleet's stream is tens of megabytes, not worth
       // holding twice, and a write call per file would be thousands of system calls.
       let buffered: string[] = [];
       let size = 0;
+      const fd = out;
       const write = (text: string, last = false) => {
         buffered.push(text);
         size += text.length;
         if (size < 1 << 20 && !last) return;
-        writeSync(out, buffered.join(''));
+        writeSync(fd, buffered.join(''));
         buffered = [];
         size = 0;
       };
@@ -227,8 +242,18 @@ export class LocalConfigRepo {
       if (head) write(`from ${head}\n`);
       for (const f of files) write(f.content === undefined ? `D ${fastImportPath(f.path)}\n` : `M 100644 inline ${fastImportPath(f.path)}\n${dataBlock(f.content)}`);
       write('\ndone\n', true);
+    } catch (e) {
+      // A full disk (ENOSPC) or a folder in the way (EISDIR): no partial stream stays behind.
+      if (out !== undefined) closeSync(out);
+      out = undefined;
+      try {
+        rmSync(file, { force: true });
+      } catch {
+        // not a file: nothing of ours to remove
+      }
+      throw new UserError(`cannot write the commit stream ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; nothing was changed\n    hint: free disk space in the config repo's file system and run again`);
     } finally {
-      closeSync(out);
+      if (out !== undefined) closeSync(out);
     }
     const input = openSync(file, 'r');
     let stderr = '';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type lockfileLib from 'proper-lockfile';
 import { UserError } from '../errors.js';
+import { stateDirOf } from './gitdir.js';
 
 /** Who holds the lock: printed to whoever waits for it. */
 interface Holder {
@@ -17,7 +18,7 @@ export interface RepoLock {
   release(): Promise<void>;
 }
 
-const LOCK_NAME = 'gen-gitops.lock';
+export const LOCK_NAME = 'gen-gitops.lock';
 
 /**
  * One gen-gitops run per config repo at a time (proper-lockfile: an atomic
@@ -26,13 +27,15 @@ const LOCK_NAME = 'gen-gitops.lock';
  */
 export async function lockRepo(root: string, opts: { waitMs: number; stateDir?: string }): Promise<RepoLock> {
   // The lock lives in .git (never committed) unless the caller names another place.
-  const gitDir = opts.stateDir ?? join(root, '.git');
-  mkdirSync(gitDir, { recursive: true });
+  const gitDir = opts.stateDir ?? stateDirOf(root);
   const lockPath = join(gitDir, LOCK_NAME);
   const holderPath = join(gitDir, `${LOCK_NAME}.holder`);
   const deadline = Date.now() + opts.waitMs;
   for (;;) {
     try {
+      // Made again on every attempt: a first run that failed removes the repository it created,
+      // and a run waiting for it then takes the lock on a fresh folder (and creates the repository).
+      mkdirSync(gitDir, { recursive: true });
       // Loaded on first use: read-only runs never lock.
       const lockfile = createRequire(import.meta.url)('proper-lockfile') as typeof lockfileLib;
       const release = await lockfile.lock(gitDir, { lockfilePath: lockPath, stale: 10_000, update: 2_000, realpath: false });
@@ -48,6 +51,7 @@ export async function lockRepo(root: string, opts: { waitMs: number; stateDir?: 
         },
       };
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // the folder went away between mkdir and lock
       if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
       const holder = readHolder(holderPath);
       if (holder && holder.host === hostname() && !alive(holder.pid)) {

@@ -45,6 +45,9 @@ parentPort.on('message', (m) => {
 
 export function startBackgroundStager(stagingDir: string): BackgroundStager {
   const worker = new Worker(WORKER, { eval: true });
+  // Only a caller waiting in finish() keeps the process alive for the worker: a run that fails
+  // elsewhere and forgets it must still exit (it used to hang after "unexpected error").
+  worker.unref();
   const written = new Map<string, string>();
   let error: string | undefined;
   let finished: (() => void) | undefined;
@@ -65,6 +68,7 @@ export function startBackgroundStager(stagingDir: string): BackgroundStager {
     },
     async finish() {
       try {
+        worker.ref();
         await new Promise<void>((done, fail) => {
           finished = done;
           crashed = fail;
