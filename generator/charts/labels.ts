@@ -47,3 +47,12 @@ export function labelValue(v: string): string {
 }
 
 export const waveAnnotation = (wave: number): Record<string, string> => ({ [WAVE_ANNOTATION]: String(wave) });
+
+/**
+ * On the pod templates of everything that reads credentials: raising
+ * `secrets.rotation` changes the template, so the next sync restarts those
+ * pods and they read the rotated Secret (Kubernetes never restarts a pod for
+ * a changed Secret). Absent at 0, so existing output does not change.
+ */
+export const rotationAnnotation = (spec: EnvironmentSpec): Record<string, string> =>
+  spec.secrets.rotation > 0 ? { 'gen-gitops.dev/credentials-rotation': String(spec.secrets.rotation) } : {};

@@ -6,7 +6,7 @@ import type { EnvironmentSpec } from '../environment/types.js';
 import { MlflowSecretKey } from '../secrets/credentials.js';
 import { ConfigKey } from './config.js';
 import { containerResources, dropAddrLabel, podSeccomp, restrictedContainer, restrictedPod } from './hardening.js';
-import { recommendedLabels, selectorLabels, Wave, waveAnnotation, type AppIdentity } from './labels.js';
+import { recommendedLabels, rotationAnnotation, selectorLabels, Wave, waveAnnotation, type AppIdentity } from './labels.js';
 import { LAUNCHER_FILE } from './launcher.js';
 import { addHookJob, envFromConfigMap, envFromSecret } from './workload.js';
 
@@ -72,7 +72,7 @@ export function addMlflow(scope: Construct, spec: EnvironmentSpec, config: kplus
     metadata: { name: spec.mlflow.name, namespace: spec.namespace, labels, annotations: waveAnnotation(Wave.server) },
     replicas: spec.mlflow.replicas,
     select: false,
-    podMetadata: { labels, annotations: { 'checksum/config': configChecksum } },
+    podMetadata: { labels, annotations: { 'checksum/config': configChecksum, ...rotationAnnotation(spec) } },
     securityContext: restrictedPod(spec.mlflow.runAsUser),
     containers: [
       {

@@ -57,5 +57,36 @@ export function addEmbeddedPostgres(scope: Construct, spec: EnvironmentSpec, pg:
       { name: 'tmp', path: '/tmp' },
     ],
     data: { mountPath: pg.dataMountPath, storage: pg.storage },
+    init: { name: 'apply-password', command: ['bash', '-c', APPLY_PASSWORD] },
   });
 }
+
+/**
+ * The postgres image applies POSTGRES_PASSWORD only when it initialises an
+ * empty PGDATA (docker-library/postgres docker-entrypoint.sh: an existing
+ * PG_VERSION skips docker_init_database_dir and docker_setup_db), so a rotated
+ * Secret would leave the old password in force and MLflow locked out
+ * (issue 13.4). Before every start, this makes the Secret's value the
+ * role's password, in single-user mode (no network, no old password needed).
+ * Single-user mode, like initdb, needs a passwd entry for the uid: the image's
+ * nss_wrapper supplies one when the uid is not the image's postgres user.
+ * The password goes through stdin, never arguments; the statement is not logged.
+ */
+export const APPLY_PASSWORD = [
+  'set -euo pipefail',
+  '[ -s "$PGDATA/PG_VERSION" ] || exit 0',
+  'if ! getent passwd "$(id -u)" > /dev/null; then',
+  '  for w in /usr/lib/*/libnss_wrapper.so /usr/lib/libnss_wrapper.so; do',
+  '    if [ -s "$w" ]; then',
+  '      NSS_WRAPPER_PASSWD="$(mktemp)"; NSS_WRAPPER_GROUP="$(mktemp)"; export LD_PRELOAD="$w" NSS_WRAPPER_PASSWD NSS_WRAPPER_GROUP',
+  '      printf \'postgres:x:%s:%s:PostgreSQL:%s:/bin/false\\n\' "$(id -u)" "$(id -g)" "$PGDATA" > "$NSS_WRAPPER_PASSWD"',
+  '      printf \'postgres:x:%s:\\n\' "$(id -g)" > "$NSS_WRAPPER_GROUP"',
+  '      break',
+  '    fi',
+  '  done',
+  'fi',
+  "password=${POSTGRES_PASSWORD//\\'/\\'\\'}",
+  'role=${POSTGRES_USER//\\"/\\"\\"}',
+  'printf "ALTER ROLE \\"%s\\" PASSWORD \'%s\';\\n" "$role" "$password" | postgres --single -D "$PGDATA" -c log_statement=none -c log_min_error_statement=panic postgres > /dev/null',
+  'echo "apply-password: role $POSTGRES_USER has the password from the Secret"',
+].join('\n');

@@ -2,7 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
 import type { EnvironmentSpec, Resources, StorageFields } from '../environment/types.js';
 import { containerResources, dropAddrLabel, dropAddrSelector, podSeccomp, restrictedContainer, restrictedPod } from './hardening.js';
-import { recommendedLabels, selectorLabels, Wave, waveAnnotation, type AppIdentity } from './labels.js';
+import { recommendedLabels, rotationAnnotation, selectorLabels, Wave, waveAnnotation, type AppIdentity } from './labels.js';
 import { addVolumeClaimTemplate, addVolumeMount } from './workload.js';
 
 export interface StatefulServiceOptions {
@@ -24,6 +24,8 @@ export interface StatefulServiceOptions {
   /** Writable emptyDirs; the root file system stays read-only. */
   writable: { name: string; path: string }[];
   data: { mountPath: string; storage: StorageFields };
+  /** Runs before the container on every start, with its environment, volumes and hardening. */
+  init?: { name: string; command: string[] };
 }
 
 /**
@@ -51,13 +53,24 @@ export function addStatefulService(scope: Construct, spec: EnvironmentSpec, o: S
     service: headless,
     replicas: 1,
     select: false,
-    podMetadata: { labels },
+    podMetadata: { labels, annotations: rotationAnnotation(spec) },
     securityContext: restrictedPod(o.runAsUser),
     containers: [{ ...o.container, securityContext: restrictedContainer(o.runAsUser), resources: containerResources(o.resources) }],
   });
   set.select(kplus.LabelSelector.of({ labels: selectorLabels(o.identity) }));
-  for (const w of o.writable) set.containers[0]!.mount(w.path, kplus.Volume.fromEmptyDir(scope, `${o.id}-${w.name}`, w.name));
+  const writable = o.writable.map((w) => ({ path: w.path, volume: kplus.Volume.fromEmptyDir(scope, `${o.id}-${w.name}`, w.name) }));
+  for (const w of writable) set.containers[0]!.mount(w.path, w.volume);
   addVolumeMount(set, 0, { name: 'data', mountPath: o.data.mountPath });
+  if (o.init) {
+    // The same image, environment, volumes and hardening as the server, minus ports and probes.
+    const { startup: _s, readiness: _r, liveness: _l, ports: _p, ...base } = o.container;
+    const init = set.addInitContainer({
+      ...base, name: o.init.name, command: o.init.command, args: undefined,
+      securityContext: restrictedContainer(o.runAsUser), resources: containerResources(o.resources),
+    });
+    for (const w of writable) init.mount(w.path, w.volume);
+    addVolumeMount(set, 0, { name: 'data', mountPath: o.data.mountPath }, 'initContainers');
+  }
   addVolumeClaimTemplate(set, { name: 'data', size: o.data.storage.size, storageClassName: o.data.storage.storageClassName, labels: selectorLabels(o.identity) });
   dropAddrLabel(set);
   dropAddrSelector(headless);

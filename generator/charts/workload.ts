@@ -75,6 +75,6 @@ export function addVolumeClaimTemplate(set: kplus.StatefulSet, o: { name: string
   );
 }
 
-export function addVolumeMount(set: kplus.Workload, container: number, mount: { name: string; mountPath: string }): void {
-  ApiObject.of(set).addJsonPatch(JsonPatch.add(`/spec/template/spec/containers/${container}/volumeMounts/-`, mount));
+export function addVolumeMount(set: kplus.Workload, container: number, mount: { name: string; mountPath: string }, list: 'containers' | 'initContainers' = 'containers'): void {
+  ApiObject.of(set).addJsonPatch(JsonPatch.add(`/spec/template/spec/${list}/${container}/volumeMounts/-`, mount));
 }

@@ -109,6 +109,7 @@ export function resolveEnvironment(env: ValidEnvironment): EnvironmentSpec {
     secrets: {
       provider: v.secrets.provider,
       secretName: `mlflow-secrets-${v.name}`,
+      rotation: v.secrets.rotation ?? 0,
       sealed: sealed ? { certificate: resolvePath(env.dir, sealed.certificate), scope: sealed.scope ?? 'strict' } : undefined,
       external: external
         ? {

@@ -34,6 +34,7 @@ export interface EnvironmentFile {
   allowPlaintextSecrets?: boolean;
   secrets: {
     provider: SecretProviderName;
+    rotation?: number;
     sealedSecrets?: { certificate: string; scope?: SealingScope };
     externalSecrets?: {
       storeRef: { name: string; kind?: 'SecretStore' | 'ClusterSecretStore' };
@@ -146,6 +147,8 @@ export interface EnvironmentSpec {
     provider: SecretProviderName;
     /** The Secret MLflow reads, in its own namespace. */
     secretName: string;
+    /** Raised by the operator when credentials change: rolls every pod that reads them. */
+    rotation: number;
     sealed?: { certificate: string; scope: SealingScope };
     external?: {
       storeRef: { name: string; kind: 'SecretStore' | 'ClusterSecretStore' };

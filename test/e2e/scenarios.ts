@@ -97,6 +97,7 @@ export const HOSTILE = `@:/%#?&"' `;
 
 export const scenarios: Scenario[] = [
   { name: 'stg as shipped (existing provider)', env: 'stg' },
+  { name: 'rotate every credential (existing provider)', env: 'stg', rotate: true },
   {
     name: 'day 2: oldest MLflow, restarts, newest MLflow',
     env: 'stg',
