@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isScalar, parseDocument, stringify, type Scalar } from 'yaml';
 import type { DeliverResult, PromotionSummary } from './deliver.js';
 import { loadSources } from './environment/load.js';
 import { resolveImage } from './environment/resolve.js';
@@ -12,6 +11,7 @@ import { InputError, UsageError } from './errors.js';
 import type { Author } from './repo/git.js';
 import { Layout } from './repo/layout.js';
 import { isRemoteUrl } from './repo/remote.js';
+import { applyToYaml } from './promote-edit.js';
 import { loadInput, planAgainst, planRender, renderChecked, type GenerateResult, type LoadedInput, type SecretInputs } from './run.js';
 
 /**
@@ -91,51 +91,6 @@ export function promotableChanges(source: EnvironmentFile, target: EnvironmentFi
     if (from !== to) out.push({ field: p.path.join('.'), from, to, value: s });
   }
   return out;
-}
-
-/**
- * Edits the target file in place: existing scalars are replaced at their
- * exact byte range (comments, order and quoting of everything else stay
- * byte for byte); missing keys are added through the yaml Document API.
- */
-export function applyToYaml(text: string, settings: PromotedSetting[]): string {
-  const doc = parseDocument(text);
-  const splices: { start: number; end: number; text: string }[] = [];
-  let structural = false;
-  for (const s of settings) {
-    const path = s.field.split('.');
-    for (const key of ['repository', 'tag', 'digest'] as const) {
-      const want = s.value[key];
-      const node = doc.getIn([...path, key], true);
-      if (want === undefined) {
-        if (node !== undefined) {
-          doc.deleteIn([...path, key]);
-          structural = true;
-        }
-      } else if (isScalar(node) && node.range) {
-        if (node.value !== want) splices.push({ start: node.range[0], end: node.range[1], text: scalarText(want, node.type) });
-      } else {
-        doc.setIn([...path, key], want);
-        structural = true;
-      }
-    }
-  }
-  if (structural) {
-    // Fall back to the Document API; apply the value changes to it too.
-    for (const s of settings) for (const key of ['repository', 'tag', 'digest'] as const) if (s.value[key] !== undefined) doc.setIn([...s.field.split('.'), key], s.value[key]);
-    return doc.toString();
-  }
-  let out = text;
-  for (const sp of splices.sort((a, b) => b.start - a.start)) out = out.slice(0, sp.start) + sp.text + out.slice(sp.end);
-  return out;
-}
-
-/** The new value written in the old value's quoting style, falling back to whatever keeps it a string. */
-function scalarText(value: string, style: Scalar.Type | undefined): string {
-  if (style === 'QUOTE_DOUBLE') return JSON.stringify(value);
-  if (style === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;
-  const plain = stringify(value).trim();
-  return plain;
 }
 
 function sourceRepoDirty(source: string, file: string): boolean {
