@@ -77,6 +77,12 @@ function job(name: string, image: string, command: string[], env: unknown[], vol
   };
 }
 
+const CREATE_BUCKET = [
+  'import os, boto3',
+  "s3 = boto3.client('s3', endpoint_url=os.environ['S3_ENDPOINT'], region_name='us-east-1')",
+  "s3.create_bucket(Bucket=os.environ['BUCKET'])",
+].join('\n');
+
 const INIT_SQL = [
   '\\getenv app_password APP_PASSWORD',
   '\\getenv app_user APP_USER',
@@ -87,12 +93,12 @@ const INIT_SQL = [
   'CREATE DATABASE :"auth_db" OWNER :"app_user";',
 ].join('\n');
 
-export function outsideApp(c: OutsideCredentials, images: { postgres: string; minio: string; mc: string }): { app: AppSync; preload: KObject[] } {
+export function outsideApp(c: OutsideCredentials, images: { postgres: string; minio: string; mlflow: string }): { app: AppSync; preload: KObject[] } {
   const secret: KObject = {
     apiVersion: 'v1', kind: 'Secret', metadata: { name: 'outside-credentials', namespace: OUTSIDE },
     stringData: {
       POSTGRES_PASSWORD: c.adminPassword, APP_PASSWORD: c.appPassword, MINIO_ROOT_USER: c.s3User, MINIO_ROOT_PASSWORD: c.s3Password,
-      PGPASSWORD: c.adminPassword, MC_HOST_target: `http://${c.s3User}:${c.s3Password}@s3.${OUTSIDE}.svc.cluster.local:9000`,
+      PGPASSWORD: c.adminPassword,
     },
   };
   const objects: KObject[] = [
@@ -108,8 +114,10 @@ export function outsideApp(c: OutsideCredentials, images: { postgres: string; mi
       [{ name: 'PGPASSWORD', ...secretRef('PGPASSWORD') }, { name: 'APP_PASSWORD', ...secretRef('APP_PASSWORD') },
         { name: 'APP_USER', value: c.appUser }, { name: 'DATABASE', value: c.database }, { name: 'AUTH_DATABASE', value: c.authDatabase }],
       [{ name: 'init', configMap: { name: 'db-init' } }], [{ name: 'init', mountPath: '/init' }]),
-    job('bucket', images.mc, ['mc', 'mb', '--ignore-existing', `target/${c.bucket}`],
-      [{ name: 'MC_HOST_target', ...secretRef('MC_HOST_target') }, { name: 'MC_CONFIG_DIR', value: '/tmp/.mc' }]),
+    // The bucket an administrator creates on the object store (boto3 from the MLflow image's Python).
+    job('bucket', images.mlflow, ['python', '-c', CREATE_BUCKET],
+      [{ name: 'AWS_ACCESS_KEY_ID', ...secretRef('MINIO_ROOT_USER') }, { name: 'AWS_SECRET_ACCESS_KEY', ...secretRef('MINIO_ROOT_PASSWORD') },
+        { name: 'S3_ENDPOINT', value: S3_ENDPOINT }, { name: 'BUCKET', value: c.bucket }, { name: 'HOME', value: '/tmp' }]),
   ];
   return { app: { name: 'outside-services', objects: objects.filter((o) => o.kind !== 'Namespace') }, preload: [objects[0]!, secret] };
 }

@@ -127,16 +127,16 @@ export function gitHead(repo: string): string {
   return execFileSync('git', ['-C', repo, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
 }
 
-/** An image the shipped defaults name: `postgres`, `minio` or `clientImage` (mc). */
-export function defaultImage(which: 'postgres' | 'minio' | 'clientImage'): string {
+/** An image the shipped defaults name: `postgres`, `minio` or `mlflow`. */
+export function defaultImage(which: 'postgres' | 'minio' | 'mlflow'): string {
   const defaults = parseDocument(readFileSync(join(projectRoot, 'environments', 'defaults.yaml'), 'utf8')).toJS() as {
-    environment: { postgres: { image: { repository: string; tag: string } }; minio: Record<string, { repository: string; tag: string }> };
+    environment: Record<'postgres' | 'minio' | 'mlflow', { image: { repository: string; tag: string } }>;
   };
-  const image = which === 'postgres' ? defaults.environment.postgres.image : defaults.environment.minio[which === 'minio' ? 'image' : 'clientImage']!;
+  const image = defaults.environment[which].image;
   return `${image.repository}:${image.tag}`;
 }
 
 /** Every image the shipped defaults name (what CI installs up front). */
 export function defaultImages(): string[] {
-  return [defaultImage('postgres'), defaultImage('minio'), defaultImage('clientImage')];
+  return [defaultImage('postgres'), defaultImage('minio'), defaultImage('mlflow')];
 }

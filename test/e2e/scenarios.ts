@@ -146,7 +146,7 @@ export const scenarios: Scenario[] = [
       };
       ws.set('stg', ['postgres'], { mode: 'external', host: DB_HOST, port: 5432, database: c.database, authDatabase: c.authDatabase, user: c.appUser });
       ws.set('stg', ['minio'], { mode: 'external', endpoint: S3_ENDPOINT, bucket: c.bucket });
-      const outside = outsideApp(c, { postgres: defaultImage('postgres'), minio: defaultImage('minio'), mc: defaultImage('clientImage') });
+      const outside = outsideApp(c, { postgres: defaultImage('postgres'), minio: defaultImage('minio'), mlflow: defaultImage('mlflow') });
       return {
         credentials: {
           GEN_GITOPS_STG_POSTGRES_PASSWORD: c.appPassword,
