@@ -270,7 +270,8 @@ function resolveSecretFileArg(arg: string, cwd: string): string {
 }
 
 function seconds(v: string, flag: string): number {
-  const n = Number(v);
+  // Number('') and Number('  ') are 0: an empty value (an unset variable) must not mean "do not wait".
+  const n = v.trim() === '' ? NaN : Number(v);
   if (!Number.isFinite(n) || n < 0 || n > 3600) throw new UsageError(`${flag} must be a number of seconds from 0 to 3600, got "${v}"`);
   return n;
 }

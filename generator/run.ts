@@ -79,6 +79,8 @@ export interface LoadedInput {
   all: ValidEnvironment[];
   selected: string[];
   warnings: InputProblem[];
+  /** The source repository: files the environment files name must lie inside it. */
+  source?: string;
 }
 
 /**
@@ -87,6 +89,8 @@ export interface LoadedInput {
  * Secrets certificate stands in for one the files do not name).
  */
 export function loadInput(source: string, envs: string[], all: boolean, memo?: ParseMemo, given: Pick<SecretInputs, 'sealedSecretsCert'> = {}): LoadedInput {
+  // Both would leave it unclear which environments the run is for (and --all would silently win).
+  if (all && envs.length > 0) throw new UsageError(`--env ${envs.join(',')} and --all exclude each other: name environments with --env, or render every one with --all`);
   const dir = join(source, 'environments');
   const known = listEnvironmentNames(dir);
   if (!all && envs.length === 0) throw new UsageError(`name an environment with --env <name> or use --all (known: ${known.join(', ') || 'none'})`);
@@ -98,7 +102,7 @@ export function loadInput(source: string, envs: string[], all: boolean, memo?: P
   const valid = validateSources(sources);
   const selected = all ? valid.map((v) => v.name) : [...new Set(envs)].sort();
   const warnings = uniqueProblems([...valid.filter((v) => selected.includes(v.name)).flatMap((v) => v.warnings), ...runWarnings(sources, valid, selected)]);
-  return { defaults: sources.defaults, all: valid, selected, warnings };
+  return { defaults: sources.defaults, all: valid, selected, warnings, source };
 }
 
 /** Renders and checks every object against its Kubernetes/CRD schema; nothing is written. */

@@ -1,29 +1,9 @@
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { commitCount, git, snapshotTree } from './helpers/git.js';
-import { binPath, makeWorkspace, runIn, type CliRun, type Workspace } from './helpers/workspace.js';
-
-/** The real CLI as a child process; fails the test instead of hanging when the process never exits. */
-function runBounded(ws: Workspace, args: string[], env: Record<string, string> = {}, limitMs = 60_000): Promise<CliRun & { hung: boolean }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [binPath, ...args, '--source', ws.source, '--repo', ws.repo], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    let hung = false;
-    const timer = setTimeout(() => {
-      hung = true;
-      child.kill('SIGKILL');
-    }, limitMs);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      done({ code: code ?? -1, stdout, stderr, hung });
-    });
-  });
-}
+import { runBounded } from './helpers/bounded.js';
+import { makeWorkspace, runIn } from './helpers/workspace.js';
 
 for (const [what, block] of [
   ['ENOSPC (the stream file is /dev/full)', (file: string) => symlinkSync('/dev/full', file)],

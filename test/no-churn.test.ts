@@ -71,7 +71,7 @@ test('issue 16.1: a --pr re-run with nothing new makes no commit, pushes nothing
 test('issue 16.1: a --pr re-run keeps the Sealed Secrets ciphertexts already on the PR branch (no re-seal churn)', async (t) => {
   const { ws, gh, remote, pr, push } = await setup(t);
   t.is((await push('dev')).code, 0);
-  const cert = makeRsaCert(ws.dir);
+  const cert = makeRsaCert(ws.source); // inside the source repository: environment files may only name files there
   // stg is new in this PR and seals its Secrets: randomised ciphertexts must not be redone on a re-run.
   ws.writeEnv('stg', `${ws.readEnv('stg')}secrets:\n  provider: sealed-secrets\n  sealedSecrets:\n    certificate: ${cert.certPath}\n`);
   const first = await pr('stg');

@@ -6,7 +6,7 @@
  * Sealed Secrets inputs) means rendering again.
  */
 import test from 'ava';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stableJson } from '../generator/cache/fingerprint.js';
 import { generate, type GenerateOptions } from '../generator/run.js';
@@ -86,7 +86,9 @@ test('an edited environment file, a hand-edited folder, another build or a damag
 
 test('supplied credentials, --reseal and sealed-secrets environments are always rendered', async (t) => {
   const base = workspace(t).dir;
-  const cert = makeRsaCert(base, { days: 30 });
+  // Inside the source repository: environment files may only name files there.
+  mkdirSync(join(base, 'sealed', 'source'), { recursive: true });
+  const cert = makeRsaCert(join(base, 'sealed', 'source'), { days: 30 });
   const source = makeSource(
     {
       dev: envYaml('dev', { secrets: 'provider: plain', extra: 'allowPlaintextSecrets: true' }),

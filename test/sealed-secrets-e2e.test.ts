@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -21,7 +21,9 @@ let repo: string;
 
 test.before(() => {
   dir = mkdtempSync(join(tmpdir(), 'sealed-e2e-'));
-  cert = makeRsaCert(dir, { days: 30 });
+  // Inside the source repository: environment files may only name files there.
+  mkdirSync(join(dir, 'source'), { recursive: true });
+  cert = makeRsaCert(join(dir, 'source'), { days: 30 });
   source = makeSource({ stg: envYaml('stg', { secrets: `provider: sealed-secrets\nsealedSecrets:\n  certificate: ${cert.certPath}` }) }, dir);
   repo = join(dir, 'gitops');
 });

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { postgresVolumeProblems } from '../check/postgres-volume.js';
 import { checkManifests } from '../check/schema.js';
 import { knownSecretsOf, secretGuardProblems } from '../check/secrets-guard.js';
 import { environmentSpec } from '../environment/spec.js';
 import { InputError } from '../errors.js';
+import { MAX_INPUT_FILE_BYTES, readInputFile } from '../environment/input-file.js';
 import { assetPath } from '../paths.js';
 import { Layout } from '../repo/layout.js';
 import { credentialSource, type CredentialId } from '../secrets/credentials.js';
@@ -30,7 +30,9 @@ export async function renderAndCheck(
   const index = indexObjects(previous);
   const world: SecretEnvironment = {
     previous: (kind, namespace, name) => index().get(`${kind}/${namespace}/${name}`),
-    readFile: (path) => readFileSync(path, 'utf8'),
+    // A certificate is a few kilobytes; an environment file may only name one inside the source repository.
+    readFile: (path, opts) => readInputFile(path, { maxBytes: MAX_INPUT_FILE_BYTES, within: opts?.confined ? input.source : undefined }),
+    locate: (env, pointer) => input.all.find((e) => e.name === env)?.locate(pointer),
     reseal: inputs.reseal === true,
     sealedSecretsCert: inputs.sealedSecretsCert,
     now: new Date(),

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { InputFileError, MAX_INPUT_FILE_BYTES, readInputFile } from '../environment/input-file.js';
 import { InputError, UsageError, type InputProblem } from '../errors.js';
 import { CREDENTIALS, credentialEnvVar, credentialSlug, isCredentialId, suppliedValueProblem, type CredentialId } from './credentials.js';
 
@@ -18,7 +18,8 @@ export function readSecretFiles(
   specs: string[],
   opts: { knownEnvs?: string[]; readFile?: (path: string) => string } = {},
 ): Record<string, string> {
-  const read = opts.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  // Named on the command line, so not confined to the source repository; still only a bounded regular file.
+  const read = opts.readFile ?? ((p: string) => readInputFile(p, { maxBytes: MAX_INPUT_FILE_BYTES }));
   const out: Record<string, string> = {};
   const origin = new Map<string, string>();
   const problems: InputProblem[] = [];
@@ -48,7 +49,7 @@ export function readSecretFiles(
       text = read(path);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : e instanceof Error ? e.message : String(e);
+      const why = e instanceof InputFileError ? e.reason : code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : e instanceof Error ? e.message : String(e);
       problems.push({ field, message: `cannot read ${path}: ${why}` });
       continue;
     }

@@ -43,6 +43,7 @@ import {
   sealValue,
   type SealingCert,
 } from './sealing.js';
+import { InputFileError } from '../environment/input-file.js';
 
 /** sha256 of the certificate (DER) the committed values were sealed with. */
 export const CERT_ANNOTATION = 'gen-gitops.dev/sealing-cert-sha256';
@@ -65,12 +66,15 @@ export function sealingCertificateFor(ctx: Pick<SecretRenderContext, 'spec' | 'w
     ]);
   }
   let pem: string;
+  // A path from an environment file points at the setting; the option's path is the user's own.
+  const location = override !== undefined ? undefined : ctx.world.locate?.(env, '/secrets/sealedSecrets/certificate');
   try {
-    pem = ctx.world.readFile(path);
+    pem = ctx.world.readFile(path, { confined: override === undefined });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : e instanceof Error ? e.message : String(e);
-    throw new InputError([{ field, message: `environment '${env}': cannot read the Sealed Secrets certificate ${path}: ${why}`, hint: FETCH_HINT }]);
+    const why =
+      e instanceof InputFileError ? e.reason : code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : e instanceof Error ? e.message : String(e);
+    throw new InputError([{ location, field, message: `environment '${env}': cannot read the Sealed Secrets certificate ${path}: ${why}`, hint: e instanceof InputFileError && e.hint ? `${e.hint}; ${FETCH_HINT}` : FETCH_HINT }]);
   }
   try {
     return { cert: loadSealingCertificate(pem, path, ctx.world.now), path };
