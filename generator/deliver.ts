@@ -6,7 +6,7 @@ import { unifiedDiff } from './render/diff.js';
 import type { GroupSummary, Plan } from './render/plan.js';
 import { summarizeChanges } from './render/summary.js';
 import { renderTemplate } from './render/templates.js';
-import { LocalConfigRepo, type Author } from './repo/git.js';
+import { DEFAULT_AUTHOR, LocalConfigRepo, type Author } from './repo/git.js';
 import type { PullRequest } from './repo/github.js';
 import { defaultWorkdir, redactUrl, RemoteWorkdir } from './repo/remote.js';
 import { RenderCache } from './cache/render-cache.js';
@@ -99,6 +99,14 @@ async function deliverLocked(opts: DeliverOptions, input: LoadedInput, workdir: 
   await workdir.prepare();
   await opts.verify?.(workdir.dir);
   const base = github ? await github.defaultBranch() : workdir.defaultBranch;
+  if (opts.mode === 'pr' && !(await workdir.hasRemoteBranch(base))) {
+    // A pull request needs a base: an empty remote gets an empty first commit; a remote whose
+    // branches do not include the one GitHub names is another repository than --github-repo's.
+    if (!(await workdir.remoteIsEmpty())) {
+      throw new UserError(`GitHub says the default branch of ${opts.githubRepo ?? 'the repository'} is '${base}', but ${workdir.display} has no branch '${base}'\n    hint: check that --github-repo and --repo name the same repository`);
+    }
+    await workdir.startEmptyRemote(base, opts.author ?? DEFAULT_AUTHOR);
+  }
   if (base !== workdir.defaultBranch) {
     workdir.defaultBranch = base;
     await workdir.resetTo(base);

@@ -141,40 +141,62 @@ export function createGitHubClient(opts: GitHubClientOptions): PullRequestClient
 
   return {
     defaultBranch: () =>
-      call('reading the repository', async (o) => (await o.rest.repos.get({ owner, repo })).data.default_branch),
+      call('reading the repository', async (o) => {
+        const data: unknown = (await o.rest.repos.get({ owner, repo })).data;
+        const branch = isObject(data) ? data.default_branch : undefined;
+        // Without it the base would be `undefined`: an orphan branch pushed and a PR without base.
+        if (typeof branch !== 'string' || !isBranchName(branch)) throw malformed(`GET ${apiUrl}/repos/${owner}/${repo}`, data, 'no usable default_branch');
+        return branch;
+      }),
 
     findOpenPullRequest: (head) =>
       call(`looking for an open pull request from ${head}`, async (o) => {
         // GitHub wants `owner:branch`; a bare branch is silently ignored and returns every PR.
         const qualified = head.includes(':') ? head : `${owner}:${head}`;
-        const { data } = await o.rest.pulls.list({ owner, repo, state: 'open', head: qualified, per_page: 100 });
-        const pr = data[0];
-        return pr ? toPullRequest(pr) : undefined;
+        const where = `GET ${apiUrl}/repos/${owner}/${repo}/pulls`;
+        const { data } = (await o.rest.pulls.list({ owner, repo, state: 'open', head: qualified, per_page: 100 })) as { data: unknown };
+        if (!Array.isArray(data)) throw malformed(where, data, 'not a list of pull requests');
+        const pr: unknown = data[0];
+        return pr === undefined ? undefined : toPullRequest(pr, where);
       }),
 
     openPullRequest: (p) =>
       call(`opening a pull request from ${p.head} into ${p.base}`, async (o) =>
-        toPullRequest((await o.rest.pulls.create({ owner, repo, ...p })).data),
+        toPullRequest((await o.rest.pulls.create({ owner, repo, ...p })).data, `POST ${apiUrl}/repos/${owner}/${repo}/pulls`),
       ),
 
     updatePullRequest: (number, p) =>
       call(`updating pull request #${number}`, async (o) =>
-        toPullRequest((await o.rest.pulls.update({ owner, repo, pull_number: number, ...p })).data),
+        toPullRequest((await o.rest.pulls.update({ owner, repo, pull_number: number, ...p })).data, `PATCH ${apiUrl}/repos/${owner}/${repo}/pulls/${number}`),
       ),
   };
 }
 
-interface ApiPull {
-  number: number;
-  html_url: string;
-  head: { ref: string };
-  base: { ref: string };
-  title: string;
-  body?: string | null;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A branch name git accepts (the common subset of check-ref-format), never an option. */
+function isBranchName(v: string): boolean {
+  return v.length > 0 && v.length <= 255 && /^[A-Za-z0-9._/-]+$/.test(v) && !/(^[-/.])|(\.\.)|(\/\/)|([/.]$)|(\.lock$)|(\/\.)/.test(v);
 }
 
-function toPullRequest(p: ApiPull): PullRequest {
-  return { number: p.number, url: p.html_url, head: p.head.ref, base: p.base.ref, title: p.title, body: p.body ?? '' };
+/**
+ * An answer that is not what GitHub sends (a proxy's page, malformed JSON, a
+ * missing field): a failure naming the request, never taken as success.
+ */
+function malformed(request: string, data: unknown, what: string): GitHubError {
+  const shape = typeof data === 'string' ? 'a body that is not JSON' : isObject(data) ? 'JSON' : `JSON ${Array.isArray(data) ? 'list' : String(data)}`;
+  return new GitHubError(
+    `GitHub's answer to ${request} is ${shape} with ${what}.`,
+    'Check that --github-api-url (or GITHUB_API_URL) points at the GitHub REST API (GitHub Enterprise: https://HOST/api/v3), not a proxy or a web page.',
+  );
+}
+
+function toPullRequest(p: unknown, request: string): PullRequest {
+  const ref = (v: unknown) => (isObject(v) && typeof v.ref === 'string' ? v.ref : undefined);
+  if (!isObject(p) || !Number.isSafeInteger(p.number) || (p.number as number) <= 0 || typeof p.html_url !== 'string' || ref(p.head) === undefined || ref(p.base) === undefined) {
+    throw malformed(request, p, 'no pull request in it (number, html_url, head and base)');
+  }
+  return { number: p.number as number, url: p.html_url, head: ref(p.head)!, base: ref(p.base)!, title: typeof p.title === 'string' ? p.title : '', body: typeof p.body === 'string' ? p.body : '' };
 }
 
 type LoadOptions = GitHubClientOptions & { apiUrl: string; retries: number };

@@ -59,10 +59,10 @@ export class GitRunner {
     return env;
   }
 
-  run(cwd: string, args: string[]): Promise<string> {
+  run(cwd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<string> {
     return new Promise((done, fail) => {
-      execFile('git', args, { cwd, env: this.env(), maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-        if (err) fail(new GitCommandError(args, this.scrub(String(stderr || err.message))));
+      execFile('git', args, { cwd, env: { ...this.env(), ...extraEnv }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+        if (err) fail(new GitCommandError(args, this.scrub(String(stderr || err.message)), this.scrub(String(stdout ?? ''))));
         else done(String(stdout));
       });
     });
@@ -76,10 +76,14 @@ export class GitRunner {
   }
 }
 
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
 export class GitCommandError extends Error {
   constructor(
     readonly args: string[],
     readonly stderr: string,
+    /** `push --porcelain` reports each ref's fate here, not on stderr. */
+    readonly stdout = '',
   ) {
     super(`git ${args[0] ?? ''} failed: ${stderr}`);
   }
@@ -156,8 +160,11 @@ export class RemoteWorkdir {
     if (exists) {
       await this.git.run(this.dir, ['checkout', '--quiet', '--force', '-B', branch, remoteRef]);
     } else {
-      await this.git.run(this.dir, ['checkout', '--quiet', '--force', '--orphan', branch]);
-      await this.git.run(this.dir, ['rm', '-r', '--quiet', '--cached', '--ignore-unmatch', '.']);
+      // An unborn branch, even when an earlier run left a local commit on it (a push that failed on a
+      // still-empty remote): `checkout --orphan` would refuse ("a branch named … already exists").
+      await this.git.run(this.dir, ['symbolic-ref', 'HEAD', `refs/heads/${branch}`]);
+      await this.git.run(this.dir, ['update-ref', '-d', `refs/heads/${branch}`]);
+      await this.git.run(this.dir, ['read-tree', '--empty']);
     }
     await this.git.run(this.dir, ['clean', '-fdq']);
     // An interrupted earlier run's transaction folder is git-ignored: clean -fd keeps it.
@@ -174,7 +181,7 @@ export class RemoteWorkdir {
     const tip = await rev(`refs/remotes/origin/${branch}`);
     const parent = tip && (await rev(`${tip}^`));
     const baseTip = await rev(`refs/remotes/origin/${base}`);
-    if (!tip || !parent || parent !== baseTip) return false;
+    if (!tip || !parent || !baseTip || parent !== baseTip) return false;
     await this.git.run(this.dir, ['checkout', '--quiet', '--force', '-B', branch, tip]);
     await this.git.run(this.dir, ['clean', '-fdq']);
     rmSync(join(this.dir, TXN_DIR), { recursive: true, force: true });
@@ -185,16 +192,64 @@ export class RemoteWorkdir {
     await this.git.run(this.dir, ['fetch', '--quiet', '--prune', 'origin']);
   }
 
-  /** Pushes HEAD to `branch`; `force` only for gen-gitops's own PR branches. */
-  async push(branch: string, opts: { force: boolean }): Promise<'pushed' | 'rejected'> {
+  /**
+   * Pushes HEAD (or `commit`) to `branch`; `force` only for gen-gitops's own PR branches.
+   * 'rejected' only when the remote moved meanwhile (worth a fetch and another render);
+   * a protected branch or a hook that declined is a failure saying so: retrying cannot help.
+   */
+  async push(branch: string, opts: { force: boolean; commit?: string }): Promise<'pushed' | 'rejected'> {
     try {
-      await this.git.run(this.dir, ['push', '--quiet', '--porcelain', ...(opts.force ? ['--force'] : []), 'origin', `HEAD:refs/heads/${branch}`]);
+      await this.git.run(this.dir, ['push', '--quiet', '--porcelain', ...(opts.force ? ['--force'] : []), 'origin', `${opts.commit ?? 'HEAD'}:refs/heads/${branch}`]);
       return 'pushed';
     } catch (e) {
-      const text = e instanceof GitCommandError ? e.stderr : String(e);
-      if (/non-fast-forward|fetch first|\[rejected\]|stale info|failed to push some refs/.test(text) && !/denied|permission|authentication|403|401/i.test(text)) return 'rejected';
-      this.fail('pushing to', e, 'check that the token or SSH key may push to this repository and that the branch is not protected against gen-gitops');
+      if (!(e instanceof GitCommandError)) throw e;
+      // `push --porcelain`: "!\t<src>:<dst>\t[rejected] (fetch first)" or "[remote rejected] (<reason>)" on stdout.
+      const status = /^!\t[^\t]*\t(\[[a-z ]+\])\s*(?:\((.*)\))?/m.exec(e.stdout);
+      if (status?.[1] === '[rejected]' && /fetch first|non-fast-forward|stale info|already exists/.test(status[2] ?? '')) return 'rejected';
+      if (status?.[1] === '[remote rejected]') throw this.declined(branch, status[2] ?? 'declined', e.stderr);
+      this.fail('pushing to', e, 'check that the token or SSH key may push to this repository');
     }
+  }
+
+  /** The remote refused the push itself: say why, in its own words, and what to do instead. */
+  private declined(branch: string, reason: string, stderr: string): UserError {
+    const said = stderr
+      .split('\n')
+      .filter((l) => l.startsWith('remote:'))
+      .map((l) => `    ${l.trimEnd()}`)
+      .slice(0, 20)
+      .join('\n');
+    const protectedBranch = /GH006|protected branch/i.test(`${reason}\n${stderr}`);
+    const what = protectedBranch ? `branch ${branch} is protected` : /pre-receive|update hook|hook declined/.test(reason) ? 'a hook on the remote declined the push' : 'the remote declined the push';
+    const hint = protectedBranch
+      ? `changes to ${branch} must arrive through a pull request: run with --pr instead of --push (or ask for gen-gitops to be allowed to push to ${branch})`
+      : 'the remote\'s message above says what it refused; fix that first, as the same push will be declined again';
+    return new UserError(`pushing to ${this.display} was refused: ${what} (${reason})${said ? `\n${said}` : ''}\n    hint: ${hint}`);
+  }
+
+  /** Whether origin has `branch` (after the last fetch). */
+  async hasRemoteBranch(branch: string): Promise<boolean> {
+    return this.git.run(this.dir, ['rev-parse', '--verify', '--quiet', `refs/remotes/origin/${branch}`]).then(() => true, () => false);
+  }
+
+  /** Whether origin has no branch at all (a repository created empty, never pushed to). */
+  async remoteIsEmpty(): Promise<boolean> {
+    return (await this.git.run(this.dir, ['for-each-ref', '--count=1', '--format=%(refname)', 'refs/remotes/origin/'])).trim() === '';
+  }
+
+  /**
+   * Gives an empty remote its first commit on `branch` (an empty tree), so a
+   * pull request has a base to go into; then checks that branch out.
+   */
+  async startEmptyRemote(branch: string, who: { name: string; email: string }): Promise<void> {
+    const ident = { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email };
+    // The empty tree is an object git always knows.
+    const commit = (await this.git.run(this.dir, ['commit-tree', EMPTY_TREE, '-m', 'gen-gitops: start the config repo (empty)'], ident)).trim();
+    if ((await this.push(branch, { force: false, commit })) !== 'pushed') {
+      throw new UserError(`pushing the first commit to ${this.display} was rejected: someone pushed ${branch} meanwhile\n    hint: run again`);
+    }
+    await this.fetch();
+    await this.resetTo(branch);
   }
 
   async head(): Promise<string> {

@@ -49,7 +49,12 @@ export interface FakeGitHubOptions {
   /** Expected token; requests without `Authorization: token X` / `Bearer X` get 401. */
   token?: string;
   failWith?: FakeFailure;
+  /** Host to listen on (default 127.0.0.1); '0.0.0.0' to be reached through a non-loopback address. */
+  listenHost?: string;
 }
+
+/** A raw answer (any bytes, sent as JSON) replacing what a matching request would get. */
+export type FakeIntercept = (req: { method: string; path: string }) => { status: number; body: string } | undefined;
 
 export interface FakeGitHub {
   url: string;
@@ -59,6 +64,8 @@ export interface FakeGitHub {
   pulls: StoredPR[];
   requests: RecordedRequest[];
   setFailure(f: FakeFailure | undefined): void;
+  /** Answers chosen by the test (malformed JSON, missing fields) for matching requests; undefined: none. */
+  setIntercept(f: FakeIntercept | undefined): void;
   close(): Promise<void>;
 }
 
@@ -82,6 +89,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     failure = f ? { spec: f, left: f.times ?? Infinity } : undefined;
   };
   setFailure(opts.failWith);
+  let intercept: FakeIntercept | undefined;
 
   const server = http.createServer((req, res) => {
     void readBody(req).then((raw) => {
@@ -91,6 +99,12 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       if (failure && failure.left > 0 && failure.spec.kind === 'hang-up') {
         failure.left--;
         req.socket.destroy();
+        return;
+      }
+      const given = authorized(req.headers.authorization, token) ? intercept?.({ method: req.method ?? 'GET', path }) : undefined;
+      if (given) {
+        res.writeHead(given.status, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(given.body);
         return;
       }
       send(res, handle(req, path, body));
@@ -193,7 +207,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     return pr ? fn(pr) : error(404, 'Not Found');
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, opts.listenHost ?? '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {
@@ -204,6 +218,9 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     pulls,
     requests,
     setFailure,
+    setIntercept: (f) => {
+      intercept = f;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         // Octokit's fetch keeps connections alive; drop them so close() returns promptly.
