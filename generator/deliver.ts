@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isProduction } from './environment/validate.js';
 import { ExitCode, UsageError, UserError } from './errors.js';
 import { lockRepo } from './repo/lock.js';
@@ -52,9 +53,21 @@ export interface DeliverResult extends GenerateResult {
   pullRequest?: PullRequest & { action: 'opened' | 'updated' | 'unchanged' };
 }
 
-/** `gen-gitops/<env…>`: one branch (and so one pull request) per set of environments. */
+/** Longest PR branch name: a ref is a file under .git/refs, and names past NAME_MAX fail to push. */
+export const MAX_PR_BRANCH = 100;
+
+/**
+ * `gen-gitops/<env>_<env>…`: one branch (and so one pull request) per set of
+ * environments. `_` never occurs in an environment name (a DNS label), so
+ * {dev-eu, stg} and {dev, eu-stg} get different branches. A set too long to
+ * spell out is named by its size and a stable hash of the names.
+ */
 export function prBranch(environments: string[]): string {
-  return `gen-gitops/${[...environments].sort().join('-')}`;
+  const names = [...new Set(environments)].sort();
+  const spelled = `gen-gitops/${names.join('_')}`;
+  if (spelled.length <= MAX_PR_BRANCH) return spelled;
+  const hash = createHash('sha256').update(names.join('\n')).digest('hex').slice(0, 12);
+  return `gen-gitops/${names.length}-environments-${hash}`;
 }
 
 const GITHUB_HOST = 'github.com';
