@@ -1,6 +1,7 @@
 import { formatProblem, type InputProblem } from './errors.js';
 import type { GenerateResult } from './run.js';
 import { nameList } from './render/templates.js';
+import { removalLines } from './render/removal.js';
 
 /** Human-readable run output; the CLI prints it, tests read it. */
 export function formatWarnings(warnings: InputProblem[]): string[] {
@@ -33,6 +34,7 @@ export function formatGenerateResult(r: GenerateResult, opts: { dryRun: boolean 
     for (const p of g.deleted) lines.push(`    - ${p}`);
   }
   if (!listFiles) lines.push(`  (${r.plan.changes.length} files: too many to list; ${r.commit ? '`git show --stat` in the config repo lists them' : '--diff shows every change'})`);
+  lines.push(...removalLines(r.plan));
   if (r.diffs.length > 0) lines.push('', ...r.diffs);
   for (const m of r.manual ?? []) lines.push(`  overwrote a manual change: ${m}`);
   if (r.recovered === 'rolled-back') lines.push('  (rolled back an unfinished write left by an interrupted run first)');

@@ -9,7 +9,7 @@ import { packageVersion } from './paths.js';
 import { FILE_LIST_LIMIT } from './report.js';
 import { phaseDone } from './timing.js';
 import { unifiedDiff } from './render/diff.js';
-import { planChanges, summarize, type GroupSummary, type Plan } from './render/plan.js';
+import { planChanges, removedEnvironments, summarize, type GroupSummary, type Plan } from './render/plan.js';
 import type { RenderResult } from './render/render.js';
 import { renderAndCheck } from './render/checked.js';
 import { renderTemplate } from './render/templates.js';
@@ -20,6 +20,7 @@ import { lockRepo } from './repo/lock.js';
 import { removeCreatedRepo, removeEmptyFolders } from './repo/created.js';
 import { applyTransaction, recover, TXN_DIR } from './repo/transaction.js';
 import { startBackgroundStager, type BackgroundStager } from './repo/stager.js';
+import { orphanWarnings, staleDirs, staleFolders } from './repo/stale.js';
 import { credentialEnvVar, CREDENTIALS, suppliedCredentialProblems } from './secrets/credentials.js';
 import { RenderCache } from './cache/render-cache.js';
 import { SourceCache } from './cache/source-cache.js';
@@ -79,6 +80,8 @@ export interface LoadedInput {
   all: ValidEnvironment[];
   selected: string[];
   warnings: InputProblem[];
+  /** The run asked for every environment (--all): its render may remove folders of environments that are gone. */
+  everything?: boolean;
   /** The source repository: files the environment files name must lie inside it. */
   source?: string;
 }
@@ -102,7 +105,7 @@ export function loadInput(source: string, envs: string[], all: boolean, memo?: P
   const valid = validateSources(sources);
   const selected = all ? valid.map((v) => v.name) : [...new Set(envs)].sort();
   const warnings = uniqueProblems([...valid.filter((v) => selected.includes(v.name)).flatMap((v) => v.warnings), ...runWarnings(sources, valid, selected)]);
-  return { defaults: sources.defaults, all: valid, selected, warnings, source };
+  return { defaults: sources.defaults, all: valid, selected, warnings, source, everything: all };
 }
 
 /** Renders and checks every object against its Kubernetes/CRD schema; nothing is written. */
@@ -135,7 +138,9 @@ export async function renderChecked(
       if (renderReadsOnlyFolder(spec, inputs) && cache.reproduces(name, cache.key(spec, folder, dir))) reusable.set(name, folder);
     }
   }
-  return renderAndCheck(input, previous, inputs, reusable, onFolder && ((dir, files, parameters) => onFolder(dir, files, folders.get(dir), parameters)));
+  const result = await renderAndCheck(input, previous, inputs, reusable, onFolder && ((dir, files, parameters) => onFolder(dir, files, folders.get(dir), parameters)));
+  // --all renders everything envs/ and cluster-resources/ should hold: what else is there goes (planAgainst).
+  return input.everything && input.selected.length === input.all.length ? { ...result, complete: { environments: input.all.map((e) => e.name) } } : result;
 }
 
 /**
@@ -220,6 +225,12 @@ function treeReader(root: string): { read(dirs: string[]): Map<string, string>; 
  * folders read earlier in this run and unchanged since (not re-read).
  */
 export function planAgainst(root: string, rendered: RenderResult, already?: ReadFolders): PlannedRender {
+  if (rendered.complete) {
+    // Folders of removed environments (and of clusters they leave empty) are owned and rendered empty:
+    // the plan deletes their files and the transaction removes the folders, in the render's commit.
+    const gone = staleDirs(staleFolders(root, new Set(rendered.complete.environments), rendered.files.keys()));
+    if (gone.length > 0) rendered = { ...rendered, ownedDirs: [...new Set([...rendered.ownedDirs, ...gone])].sort() };
+  }
   const done = new Set(already?.dirs ?? []);
   // A path is in a folder already read when one of its parent folders is (a lookup per parent: linear for a fleet).
   const inDone = (path: string) => {
@@ -240,6 +251,7 @@ export function commitMessage(environments: string[], groups: GroupSummary[], ma
   return renderTemplate('commit-message.hbs', {
     environments,
     groups,
+    removed: removedEnvironments(groups),
     // A fleet's first render changes thousands of files: per-folder counts say enough there.
     listFiles: groups.reduce((n, g) => n + g.added.length + g.changed.length + g.deleted.length, 0) <= FILE_LIST_LIMIT,
     manual,
@@ -317,6 +329,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const caching = opts.cache !== false;
   const parsed = caching ? SourceCache.open(root) : undefined;
   const input = loadInput(opts.source, opts.envs, opts.all, parsed, opts);
+  input.warnings.push(...orphanWarnings(root, input.all.map((e) => e.name), input.everything === true));
   phaseDone('load + validate input');
   if (existsSync(join(root, TXN_DIR)) && existsSync(join(root, '.git'))) {
     // A killed run left a half-applied write: put the tree back before anyone reads it.

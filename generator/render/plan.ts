@@ -61,3 +61,8 @@ export function summarize(plan: Plan): GroupSummary[] {
   }
   return [...groups.values()].sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
 }
+
+/** Environments whose folder a plan removes: their parameters file (what ArgoCD's generator reads) goes. */
+export function removedEnvironments(groups: GroupSummary[]): string[] {
+  return groups.filter((g) => g.deleted.includes(`envs/${g.group}/argocd.json`)).map((g) => g.group);
+}

@@ -25,6 +25,13 @@ export interface RenderResult {
   specs: EnvironmentSpec[];
   /** Environments whose folder was taken as it is (see `reuse`): not synthesised, so not in `objects`. */
   reused: string[];
+  /**
+   * Set when the run renders every environment (--all): the config repo then
+   * holds nothing else under envs/ and cluster-resources/, so folders of
+   * environments whose files were removed (and of clusters left without
+   * one) go. Never set for a selection, which must not touch other folders.
+   */
+  complete?: { environments: string[] };
 }
 
 export interface RenderOptions {

@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { diffStat, unifiedDiff } from './diff.js';
 import { pathGroup, type Plan } from './plan.js';
+import { removalOf, type Removal } from './removal.js';
 
 /** What a reviewer needs to see about a plan: objects, image changes, diff stats, a bounded diff. */
 export interface ObjectRef {
@@ -32,6 +33,8 @@ export interface ChangeSummary {
   diff: string;
   diffTruncated: boolean;
   diffLimit: number;
+  /** Environments and cluster folders the change removes, with what deletes their data on purpose. */
+  removal: Removal;
 }
 
 /** GitHub rejects bodies over 65,536 characters; leave room for the summary. */
@@ -96,5 +99,6 @@ export function summarizeChanges(plan: Plan, diffLimit = DIFF_LIMIT): ChangeSumm
     diff,
     diffTruncated,
     diffLimit,
+    removal: removalOf(plan),
   };
 }
