@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { SimpleGit, SimpleGitOptions } from 'simple-git';
 import { UserError } from '../errors.js';
-import { TXN_DIR } from './transaction.js';
+import { crashPoint, TXN_DIR } from './transaction.js';
 import { commonGitDirOf, gitDirOf, stateDirOf } from './gitdir.js';
 
 const requireCjs = createRequire(import.meta.url);
@@ -183,6 +183,7 @@ export class LocalConfigRepo {
           // transaction journal already handles (HEAD unmoved: the working tree is rolled back).
           // The blobs are in the pack already: this only hashes the files, it writes no object.
           await this.stage(paths);
+          crashPoint('indexed');
           if (head && createdTree === headTree) return undefined;
           await this.git.raw(['update-ref', '-m', `commit: ${message.split('\n')[0] ?? ''}`, 'HEAD', created, head ?? '']);
           return created;

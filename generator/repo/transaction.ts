@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { FileChange } from '../render/plan.js';
 import { readTree } from './tree.js';
 import { phaseDone } from '../timing.js';
+import { UserError } from '../errors.js';
 
 /**
  * All-or-nothing replacement of the config repo's generated folders.
@@ -37,7 +38,7 @@ interface Journal {
 }
 
 /** Test hook: GEN_GITOPS_TEST_CRASH_AT=<point> kills the process at that point, like a power cut. */
-function crashPoint(point: string): void {
+export function crashPoint(point: string): void {
   if (process.env.GEN_GITOPS_TEST_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');
 }
 
@@ -188,18 +189,29 @@ export async function applyTransaction(
   // 3. swap
   const interrupted = deferSignals();
   try {
-    items.forEach((item, i) => {
-      const live = join(root, item.target);
-      if (item.existed) {
-        mkdirSync(dirname(join(txn, 'old', item.target)), { recursive: true });
-        renameSync(live, join(txn, 'old', item.target));
-      }
-      if (item.present) {
-        mkdirSync(dirname(live), { recursive: true });
-        renameSync(join(txn, 'new', item.target), live);
-      }
-      if (i === 0) crashPoint('swapping');
-    });
+    let current = '';
+    try {
+      items.forEach((item, i) => {
+        current = item.target;
+        const live = join(root, item.target);
+        if (item.existed) {
+          mkdirSync(dirname(join(txn, 'old', item.target)), { recursive: true });
+          renameSync(live, join(txn, 'old', item.target));
+        }
+        if (item.present) {
+          mkdirSync(dirname(live), { recursive: true });
+          renameSync(join(txn, 'new', item.target), live);
+        }
+        if (i === 0) crashPoint('swapping');
+      });
+    } catch (e) {
+      // A rename that fails half-way (a file where a folder must go, a permission) is undone
+      // like a failed commit: the renames done so far are reversed, the staging folder removed.
+      rollback(root, items);
+      throw new UserError(
+        `could not move ${current} into place in the config repo ${root}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (${(e as NodeJS.ErrnoException).path ?? current}); every change was rolled back\n    hint: a file or folder in the config repo is in the way of gen-gitops's folders; move it away (git mv) and run again`,
+      );
+    }
     crashPoint('swapped');
     phaseDone('swap folders');
     // 4. commit
@@ -255,7 +267,23 @@ export function recover(root: string, currentHead: string | undefined): 'none' |
     return 'cleaned';
   }
   rollback(root, journal.items);
+  restoreIndex(root, journal.head, journal.items.map((i) => i.target));
   return 'rolled-back';
+}
+
+/**
+ * The commit stages its paths (update-index) before it moves HEAD: a run
+ * killed in between leaves them staged, and the rolled-back tree would then
+ * show as "uncommitted changes" to the next run. The index entries of the
+ * transaction's targets go back to HEAD's (or away when there is no commit).
+ */
+function restoreIndex(root: string, head: string | undefined, targets: string[]): void {
+  if (targets.length === 0) return;
+  const args = head
+    ? ['reset', '--quiet', head, '--pathspec-from-file=-', '--pathspec-file-nul']
+    : ['rm', '--cached', '-r', '--quiet', '--ignore-unmatch', '--pathspec-from-file=-', '--pathspec-file-nul'];
+  const r = spawnSync('git', ['-c', 'core.hooksPath=/dev/null', ...args], { cwd: root, input: `${targets.map((t) => `:(literal)${t}`).join('\0')}\0`, stdio: ['pipe', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new UserError(`restoring the index of ${root} after an interrupted run failed: ${String(r.stderr).trim()}\n    hint: run \`git reset -- ${targets.join(' ')}\` in the config repo`);
 }
 
 /**

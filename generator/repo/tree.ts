@@ -6,7 +6,8 @@ export function readTree(root: string, dirs: string[], files: string[] = []): Ma
   const out = new Map<string, string>();
   const walk = (rel: string) => {
     const abs = join(root, rel);
-    if (!existsSync(abs)) return;
+    // A file where a generated folder goes holds none of its files (the transaction reports it).
+    if (!existsSync(abs) || !statSync(abs).isDirectory()) return;
     for (const entry of readdirSync(abs, { withFileTypes: true })) {
       const child = `${rel}/${entry.name}`;
       if (entry.isDirectory()) walk(child);
