@@ -9,7 +9,7 @@ import { parseAuthor } from './repo/git.js';
 import { isRemoteUrl, redactUrl } from './repo/remote.js';
 import { claimWorkdir } from './repo/workdir-owner.js';
 import { checkConfigRepoPath } from './repo/config-path.js';
-import { listEnvironmentNames } from './environment/load.js';
+import { checkRepoUrlFlag, listEnvironmentNames } from './environment/load.js';
 import { readSecretFiles } from './secrets/files.js';
 
 export interface CliIo {
@@ -100,6 +100,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         if (o.push && o.pr) throw new UsageError('choose one of --push and --pr');
         const mode = o.check ? 'check' : o.dryRun ? 'dry-run' : o.pr ? 'pr' : o.push ? 'push' : undefined;
         if (!mode) throw new UsageError(`--repo ${redactUrl(o.repo)} is a remote: add --push or --pr to deliver, or --dry-run to preview`);
+        checkRepoUrlFlag(o.repoUrl ?? redactUrl(o.repo), o.repoUrl !== undefined ? '--repo-url' : '--repo');
         const result = await deliver({
           source: resolve(io.cwd, o.source),
           remote: o.repo,
@@ -122,6 +123,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return;
       }
       if (o.push || o.pr) throw new UsageError(`--${o.push ? 'push' : 'pr'} needs a remote config repo: pass --repo <url> (https, ssh or file://)`);
+      if (o.repoUrl !== undefined) checkRepoUrlFlag(o.repoUrl, '--repo-url');
       checkConfigRepoPath(o.repo, resolve(io.cwd, o.repo), resolve(io.cwd, o.source));
       const { generate } = await import('./run.js');
       const result = await generate({

@@ -124,8 +124,8 @@ function loadDefaults(file: string, display: (f: string) => string, within: stri
     for (const key of Object.keys(repo)) {
       const value = repo[key];
       if (key !== 'url' && key !== 'revision') problems.push({ location: source.keys.get(`/configRepo/${key}`) ?? at('/configRepo'), field: `configRepo.${key}`, message: 'unknown key', hint: 'configRepo holds url and revision' });
-      else if (typeof value !== 'string' || value.length === 0 || /\s/.test(value)) problems.push({ location: at(`/configRepo/${key}`), field: `configRepo.${key}`, message: 'must be a non-empty string without spaces', hint: key === 'url' ? 'the URL ArgoCD clones, e.g. https://github.com/org/gitops.git' : 'a branch or tag, e.g. main' });
-      else if (key === 'url' && !isRepoUrl(value)) problems.push({ location: at('/configRepo/url'), field: 'configRepo.url', message: `${shortJson(value)} is not a Git URL`, hint: 'the URL ArgoCD clones, e.g. https://github.com/org/gitops.git or git@github.com:org/gitops.git' });
+      else if (key === 'url' && repoUrlProblem(value)) problems.push({ location: at('/configRepo/url'), field: 'configRepo.url', ...repoUrlProblem(value)! });
+      else if (typeof value !== 'string' || value.length === 0 || /\s/.test(value)) problems.push({ location: at(`/configRepo/${key}`), field: `configRepo.${key}`, message: 'must be a non-empty string without spaces', hint: 'a branch or tag, e.g. main' });
       else if (key === 'revision' && !isGitRevision(value)) problems.push({ location: at('/configRepo/revision'), field: 'configRepo.revision', message: `${shortJson(value)} is not a branch or tag name`, hint: 'a branch or tag, e.g. main' });
       else configRepo[key] = value;
     }
@@ -138,6 +138,35 @@ function loadDefaults(file: string, display: (f: string) => string, within: stri
 export function shortJson(v: unknown, max = 60): string {
   const s = typeof v === 'number' && !Number.isFinite(v) ? String(v) : (JSON.stringify(v) ?? String(v));
   return s.length <= max ? s : `${s.slice(0, max - 1)}…" (${typeof v === 'string' ? `${v.length} characters` : 'cut'})`;
+}
+
+const REPO_URL_HINT = 'the URL ArgoCD clones, e.g. https://github.com/org/gitops.git or git@github.com:org/gitops.git';
+
+/**
+ * What is wrong with a config repo URL (configRepo.url, --repo-url, the
+ * remote --repo) for ArgoCD's repoURL, or undefined. One rule for all three:
+ * the value lands in every ApplicationSet, where ArgoCD templates it per
+ * Application, and in Git, where credentials must never be.
+ */
+export function repoUrlProblem(value: unknown): { message: string; hint: string } | undefined {
+  if (typeof value !== 'string' || value.length === 0 || /\s/.test(value)) return { message: 'must be a non-empty string without spaces', hint: REPO_URL_HINT };
+  // Checked before it is shown: a message must not print a password.
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(value)?.[1];
+  if (userinfo !== undefined && (userinfo.includes(':') || /^https?:/i.test(value))) {
+    return { message: 'carries credentials (the part before @): they would be committed into every ApplicationSet', hint: 'give the URL without them; ArgoCD takes repository credentials from its repository Secrets' };
+  }
+  if (!isRepoUrl(value)) return { message: `${shortJson(value)} is not a Git URL`, hint: REPO_URL_HINT };
+  return undefined;
+}
+
+/**
+ * A config repo URL given on the command line (`--repo-url`, or the remote
+ * `--repo` it defaults to) is held to configRepo.url's rule: exit 2 before
+ * anything runs.
+ */
+export function checkRepoUrlFlag(value: string, flag: string): void {
+  const problem = repoUrlProblem(value);
+  if (problem) throw new UsageError(`${flag}: ${problem.message}\n    hint: ${problem.hint}`);
 }
 
 /**
