@@ -224,6 +224,17 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       if (result.delivery) for (const l of formatGenerateResult(result.delivery, { dryRun: false })) io.out(l);
     });
 
+  program
+    .command('init')
+    .description('start a platform source repository in an empty folder: environments/, README.md, .gitignore and a GitHub Actions workflow')
+    .argument('[dir]', 'folder to create it in', '.')
+    .option('--force', 'add the files that are missing to a folder that is not empty; existing files are left as they are')
+    .option('--debug', 'print stack traces of unexpected errors')
+    .action(async (dir: string, o: { force?: boolean }) => {
+      const { initProject, initReport } = await import('./init.js');
+      for (const l of initReport(initProject(resolve(io.cwd, dir), { force: o.force === true }))) io.out(l);
+    });
+
   common(program.command('secrets'))
     .description('print ready-to-apply Secret manifests (random strong values) for an environment using the existing provider; never written to the config repo')
     .requiredOption('-e, --env <name>', 'environment')

@@ -15,7 +15,7 @@ import { renderAndCheck } from './render/checked.js';
 import { renderTemplate } from './render/templates.js';
 import { LocalConfigRepo, type Author } from './repo/git.js';
 import { Layout } from './repo/layout.js';
-import { readTree } from './repo/tree.js';
+import { readTree, workingTreeText } from './repo/tree.js';
 import { lockRepo } from './repo/lock.js';
 import { removeCreatedRepo, removeEmptyFolders } from './repo/created.js';
 import { applyTransaction, recover, TXN_DIR } from './repo/transaction.js';
@@ -368,7 +368,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     const cache = caching ? RenderCache.open(root) : undefined;
     const staging = join(root, TXN_DIR);
     rmSync(staging, { recursive: true, force: true });
-    const background = (stager = startBackgroundStager(join(staging, 'new')));
+    const background = (stager = startBackgroundStager(join(staging, 'new'), workingTreeText(root)));
     const dropStaging = async () => {
       await background.abort();
       rmSync(staging, { recursive: true, force: true });

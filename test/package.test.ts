@@ -2,7 +2,8 @@ import test from 'ava';
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commitCount, git } from './helpers/git.js';
-import { installPacked, tarballFiles } from './helpers/package.js';
+import { installPacked, run, tarballFiles, userEnv } from './helpers/package.js';
+import { parseWorkflow } from './helpers/workflow.js';
 import { projectRoot } from './helpers/workspace.js';
 
 /** What a user of the package needs: anything else in the tarball is a leak (tests, fixtures, caches, bench). */
@@ -67,4 +68,40 @@ test('issue 16.4: npm pack ships the built CLI, schemas, templates, applications
   const validate = await project.npx(['validate', '--source', source]);
   t.is(validate.code, 0, validate.stderr);
   t.regex(validate.stdout, /^ok: 3 environments/);
+});
+
+test('issue 16.3: from an empty folder with the packed tarball as a devDependency, npx gen-gitops init, a render, validate and the workflow\'s pull-request steps work', async (t) => {
+  t.timeout(5 * 60_000);
+  const project = await installPacked({ devDependency: true });
+  t.teardown(project.cleanup);
+  const pkg = JSON.parse(readFileSync(join(project.dir, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> };
+  t.truthy(pkg.devDependencies?.['gen-gitops'], 'installed as a devDependency');
+
+  const init = await project.npx(['init']);
+  t.is(init.code, 0, init.stderr);
+  t.notRegex(init.stdout, /npm install --save-dev/, 'package.json already lists it');
+  t.true(existsSync(join(project.dir, '.github/workflows/gen-gitops.yml')));
+  const render = await project.npx(['--env', 'dev']);
+  t.is(render.code, 0, render.stderr);
+  t.regex(render.stdout, /committed [0-9a-f]{12}/);
+  t.true(existsSync(join(project.dir, 'gitops/envs/dev/manifests/deployment-mlflow.yaml')));
+  const validate = await project.npx(['validate']);
+  t.is(validate.code, 0, validate.stderr);
+
+  // The pull-request job's gen-gitops steps, run as Actions runs them (bash -eo pipefail), against a config repo.
+  const wf = parseWorkflow(readFileSync(join(project.dir, '.github/workflows/gen-gitops.yml'), 'utf8'));
+  const bare = join(project.root, 'config.git');
+  git(project.root, 'init', '--quiet', '--bare', '--initial-branch=main', bare);
+  const summary = join(project.root, 'summary.md');
+  const expressions: Record<string, string> = { 'secrets.GEN_GITOPS_TOKEN': 'ghp_notUsedByAFileRemote', 'vars.GEN_GITOPS_CONFIG_REPO': `file://${bare}` };
+  for (const step of wf.jobs.plan!.steps.filter((s) => s.run?.includes('gen-gitops'))) {
+    const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, v.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, e: string) => expressions[e] ?? '')]));
+    const r = await run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], project.dir, userEnv({ ...env, GITHUB_STEP_SUMMARY: summary, XDG_CACHE_HOME: join(project.root, 'cache') }));
+    t.is(r.code, 0, `${step.name}: ${r.stderr}`);
+  }
+  const shown = readFileSync(summary, 'utf8');
+  t.regex(shown, /## gen-gitops plan/);
+  t.regex(shown, /dev, prod, stg: would write \d+ files/);
+  t.regex(shown, /\+\+\+ b\/envs\/prod\/manifests\/deployment-mlflow\.yaml/);
+  t.is(git(bare, 'for-each-ref').trim(), '', 'the plan wrote nothing to the config repo');
 });
