@@ -43,7 +43,8 @@ parentPort.on('message', (m) => {
 });
 `;
 
-export function startBackgroundStager(stagingDir: string): BackgroundStager {
+/** `toDisk`: the text as written into the working tree (line ends, see tree.ts workingTreeText). */
+export function startBackgroundStager(stagingDir: string, toDisk: (text: string) => string = (t) => t): BackgroundStager {
   const worker = new Worker(WORKER, { eval: true });
   // Only a caller waiting in finish() keeps the process alive for the worker: a run that fails
   // elsewhere and forgets it must still exit (it used to hang after "unexpected error").
@@ -61,7 +62,7 @@ export function startBackgroundStager(stagingDir: string): BackgroundStager {
     stage(files) {
       const batch: [string, string][] = [];
       for (const [path, text] of files) {
-        batch.push([join(stagingDir, path), text]);
+        batch.push([join(stagingDir, path), toDisk(text)]);
         written.set(path, text);
       }
       if (batch.length > 0) worker.postMessage(batch);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FileChange } from '../render/plan.js';
-import { readTree } from './tree.js';
+import { readTree, workingTreeText } from './tree.js';
 import { phaseDone } from '../timing.js';
 import { UserError } from '../errors.js';
 
@@ -146,6 +146,7 @@ export async function applyTransaction(
   }
   if (!prestaged) rmSync(txn, { recursive: true, force: true });
   const items: JournalItem[] = [];
+  const toDisk = workingTreeText(root);
   try {
     // 1. stage
     const byPath = new Map(changes.map((c) => [c.path, c]));
@@ -157,7 +158,7 @@ export async function applyTransaction(
       if (prestaged?.get(path) === text) return;
       if (!made.has(dirname(abs))) mkdirSync(dirname(abs), { recursive: true });
       made.add(dirname(abs));
-      writeFileSync(abs, text);
+      writeFileSync(abs, toDisk(text));
     };
     for (const [target, targetChanges] of intoMissingAncestors(root, targetsOf(changes, ownedDirs))) {
       const existed = existsSync(join(root, target));
