@@ -46,6 +46,7 @@ interface GenerateFlags extends CommonOptions {
   workdir?: string;
   githubRepo?: string;
   githubApiUrl?: string;
+  insecureApi?: boolean;
   force?: boolean;
   lockTimeout: string;
   /** false with --no-cache. */
@@ -94,6 +95,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .option('--workdir <dir>', 'remote --repo only: where the working clone lives (default: under ~/.cache/gen-gitops)')
     .option('--github-repo <owner/name>', 'GitHub repository for --pr (default: from the remote URL)')
     .option('--github-api-url <url>', 'GitHub API URL for --pr, e.g. https://github.example.com/api/v3 (default: $GITHUB_API_URL or api.github.com)')
+    .option('--insecure-api', 'allow a plain-http --github-api-url that is not on this machine (sends GITHUB_TOKEN unencrypted)')
     .action(async (o: GenerateFlags) => {
       if (isRemoteUrl(o.repo)) {
         const { deliver } = await import('./deliver.js');
@@ -112,6 +114,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
           author: o.author ? parseAuthor(o.author) : undefined,
           githubRepo: o.githubRepo,
           githubApiUrl: o.githubApiUrl,
+          insecureApi: o.insecureApi === true,
           ...secretInputs(o, io),
           repoUrl: o.repoUrl ?? redactUrl(o.repo),
           lockTimeoutMs: seconds(o.lockTimeout, '--lock-timeout') * 1000,
@@ -188,9 +191,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .option('--workdir <dir>', 'remote --repo: working clone folder')
     .option('--github-repo <owner/name>', 'GitHub repository for --pr')
     .option('--github-api-url <url>', 'GitHub API URL for --pr')
+    .option('--insecure-api', 'allow a plain-http --github-api-url that is not on this machine')
     .option('--author <author>', 'commit author, "Name <email>"')
     .option('--secret-file <name=path>', 'read a credential from a file (repeatable)', collect, [] as string[])
-    .action(async (o: CommonOptions & { from: string; to: string; skipStage?: boolean; dryRun?: boolean; repo: string; push?: boolean; pr?: boolean; workdir?: string; githubRepo?: string; githubApiUrl?: string; author?: string; secretFile: string[] }) => {
+    .action(async (o: CommonOptions & { from: string; to: string; skipStage?: boolean; dryRun?: boolean; repo: string; push?: boolean; pr?: boolean; workdir?: string; githubRepo?: string; githubApiUrl?: string; insecureApi?: boolean; author?: string; secretFile: string[] }) => {
       if (!isRemoteUrl(o.repo)) checkConfigRepoPath(o.repo, resolve(io.cwd, o.repo), resolve(io.cwd, o.source));
       const { promote } = await import('./promote.js');
       const { createTwoFilesPatch } = await import('diff');
@@ -206,6 +210,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         workdir: isRemoteUrl(o.repo) ? ownWorkdir(o.workdir, io.cwd) : undefined,
         githubRepo: o.githubRepo,
         githubApiUrl: o.githubApiUrl,
+        insecureApi: o.insecureApi === true,
         author: o.author ? parseAuthor(o.author) : undefined,
         ...secretInputs(o, io),
       });

@@ -25,6 +25,8 @@ export interface DeliverOptions extends SecretInputs {
   author?: Author;
   githubRepo?: string;
   githubApiUrl?: string;
+  /** Allow a plain-http API URL that is not on this machine (the token then travels unencrypted). */
+  insecureApi?: boolean;
   lockTimeoutMs?: number;
   /** false: ignore and do not update the render cache in the working clone (--no-cache). */
   cache?: boolean;
@@ -72,13 +74,32 @@ export function prBranch(environments: string[]): string {
 
 const GITHUB_HOST = 'github.com';
 
-function apiHost(apiUrl: string | undefined): string | undefined {
+/** 127.0.0.0/8, ::1 and localhost: a plain-http API there never leaves the machine. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/**
+ * The API URL's host, after refusing what would leak the token: credentials
+ * in the URL itself (and in messages), and plain http to anything but this
+ * machine unless --insecure-api says that network is trusted.
+ */
+function apiHost(apiUrl: string | undefined, origin: string, insecure: boolean): string | undefined {
   if (!apiUrl) return undefined;
+  let u: URL;
   try {
-    return new URL(apiUrl).host;
+    u = new URL(apiUrl);
   } catch {
-    throw new UsageError(`--github-api-url must be a URL like https://github.example.com/api/v3, got "${apiUrl}"`);
+    throw new UsageError(`${origin} must be a URL like https://github.example.com/api/v3, got "${redactUrl(apiUrl)}"`);
   }
+  if (u.username || u.password) throw new UsageError(`${origin} carries credentials (the part before @): give the URL without them; the token goes in GITHUB_TOKEN`);
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new UsageError(`${origin} must be an https URL like https://github.example.com/api/v3, got ${u.protocol}`);
+  if (u.protocol === 'http:' && !isLoopback(u.hostname) && !insecure) {
+    throw new UsageError(
+      `${origin} ${u.origin} is plain http: GITHUB_TOKEN would cross the network unencrypted\n    hint: use https; or, only on a network you trust, pass --insecure-api`,
+    );
+  }
+  return u.host;
 }
 
 export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
@@ -93,7 +114,10 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
   }
   const apiUrl = opts.githubApiUrl ?? opts.environ.GITHUB_API_URL;
   const token = opts.environ.GITHUB_TOKEN;
-  const hosts = [GITHUB_HOST, ...(apiHost(apiUrl) ? [apiHost(apiUrl)!] : [])];
+  // Checked in every mode (the host also decides which https remotes get the token); plain http
+  // matters only where the API is called with the token, in --pr.
+  const host = apiHost(apiUrl, opts.githubApiUrl !== undefined ? '--github-api-url' : 'GITHUB_API_URL', opts.insecureApi === true || opts.mode !== 'pr');
+  const hosts = [GITHUB_HOST, ...(host ? [host] : [])];
   const workdir = new RemoteWorkdir(opts.remote, opts.workdir ?? defaultWorkdir(opts.remote, opts.environ), { token, hosts }, opts.environ);
 
   // Fail on a missing PR setting before touching the network.

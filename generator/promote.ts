@@ -38,6 +38,7 @@ export interface PromoteOptions extends SecretInputs {
   workdir?: string;
   githubRepo?: string;
   githubApiUrl?: string;
+  insecureApi?: boolean;
   author?: Author;
 }
 

@@ -11,9 +11,44 @@ export function isRemoteUrl(s: string): boolean {
   return /^(https?|ssh|git|file):\/\//.test(s) || /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:/.test(s);
 }
 
-/** The URL without credentials, for messages and for ArgoCD's repoURL. */
+const HOST_PORT = /^(\[[0-9A-Fa-f:.]*\]|[^:@[\]]*)(:\d*)?$/;
+
+/**
+ * The URL without credentials, for messages and for ArgoCD's repoURL. The
+ * userinfo ends at the authority's last '@' (a password may hold '@' and ':');
+ * when a password holds '/', '?' or '#', the authority seems to end early and
+ * is no host[:port]: then everything up to the last '@' is taken as userinfo,
+ * as showing too little beats showing a password.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/)[^@/]+@/, '$1');
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([\s\S]*)$/i.exec(url);
+  if (!m) return url;
+  const [, scheme, rest] = m as unknown as [string, string, string];
+  const end = rest.search(/[/?#]/);
+  const authority = end < 0 ? rest : rest.slice(0, end);
+  if (authority.includes('@')) return scheme + rest.slice(authority.lastIndexOf('@') + 1);
+  if (rest.includes('@') && !HOST_PORT.test(authority)) return scheme + rest.slice(rest.lastIndexOf('@') + 1);
+  return url;
+}
+
+/** Strings of a URL's userinfo that must never be shown: the password (raw and decoded), or a lone user name that may be a token. */
+function urlSecrets(url: string): string[] {
+  const shown = redactUrl(url);
+  if (shown === url) return [];
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)![0];
+  const userinfo = url.slice(scheme.length, url.length - (shown.length - scheme.length) - 1);
+  const colon = userinfo.indexOf(':');
+  const parts = colon >= 0 ? [userinfo.slice(colon + 1), userinfo] : userinfo.length >= 8 ? [userinfo] : [];
+  const decoded = parts.map((p) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  });
+  // Longest first, so a secret containing another is replaced whole.
+  const encoded = decoded.map((p) => encodeURIComponent(p));
+  return [...new Set([...parts, ...decoded, ...encoded])].filter((p) => p.length > 0).sort((a, b) => b.length - a.length);
 }
 
 /** Where the working clone of a remote lives: --workdir, else the user's cache directory. */
@@ -48,9 +83,8 @@ export class GitRunner {
     for (const [k, v] of Object.entries(this.environ)) if (v !== undefined && !k.startsWith('GIT_CONFIG_')) env[k] = v;
     // Never wait for a password prompt in automation.
     env.GIT_TERMINAL_PROMPT = '0';
-    const origin = /^(https:\/\/[^/@]+(?:@[^/]+)?)\//.exec(this.url);
-    const host = origin ? new URL(redactUrl(this.url)).host : undefined;
-    if (this.auth.token && origin && host && this.auth.hosts.includes(host)) {
+    const host = this.url.startsWith('https://') ? hostOf(redactUrl(this.url)) : undefined;
+    if (this.auth.token && host && this.auth.hosts.includes(host)) {
       const basic = Buffer.from(`x-access-token:${this.auth.token}`).toString('base64');
       env.GIT_CONFIG_COUNT = '1';
       env.GIT_CONFIG_KEY_0 = `http.https://${host}/.extraheader`;
@@ -68,15 +102,24 @@ export class GitRunner {
     });
   }
 
-  /** Removes the token and URL credentials from git's own messages. */
+  /** Removes the token and URL credentials from git's own messages (and from a failed command line). */
   scrub(text: string): string {
-    let out = text.replace(/([a-z]+:\/\/)[^@/\s]+@/g, '$1');
-    if (this.auth.token) out = out.split(this.auth.token).join('***');
+    let out = text.replace(/[a-z][a-z0-9+.-]*:\/\/[^\s'"]+/gi, (u) => redactUrl(u));
+    for (const secret of [...urlSecrets(this.url), ...(this.auth.token ? [this.auth.token] : [])]) out = out.split(secret).join('***');
     return out.trim();
   }
 }
 
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+/** host[:port] of a URL, or undefined when it does not parse (never an exception that could show the URL). */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
+}
 
 export class GitCommandError extends Error {
   constructor(
