@@ -363,6 +363,7 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     created = repo.created;
     const recovered = recover(root, await repo.head());
     await guardUncommitted(repo, opts.force === true);
+    await repo.requireBranch(opts.force === true);
     phaseDone('lock + git status');
     // Opened once the repo exists, so that a first run's renders are remembered too.
     const cache = caching ? RenderCache.open(root) : undefined;

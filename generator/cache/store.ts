@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { gitDirOf } from '../repo/gitdir.js';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildFingerprint } from './fingerprint.js';
 
@@ -16,13 +17,10 @@ interface Stored<T> {
   entries: Record<string, T>;
 }
 
-/** The file `name` of the config repo at `root`; undefined when it has no .git folder (not a repo yet). */
+/** The file `name` of the config repo at `root` (in its git directory, also a linked worktree's); undefined when it is not a repo yet. */
 export function cachePath(root: string, name: string): string | undefined {
-  try {
-    return statSync(join(root, '.git')).isDirectory() ? join(root, '.git', 'gen-gitops', name) : undefined;
-  } catch {
-    return undefined;
-  }
+  const gitDir = gitDirOf(root);
+  return gitDir ? join(gitDir, 'gen-gitops', name) : undefined;
 }
 
 /** The entries of a cache file written by this build in this format; empty otherwise. */

@@ -21,6 +21,16 @@ export interface Author {
   email: string;
 }
 
+/**
+ * No hook of the config repo runs (pre-commit, commit-msg, post-commit,
+ * reference-transaction...): the commit is exactly the rendered files, the
+ * same on every machine, and a hook checked into or planted in a config
+ * repo runs no code in the run that deploys production. Passed as `-c` to
+ * every git command that commits or moves a ref (simple-git refuses to set
+ * core.hooksPath unless told: here it only ever points at /dev/null).
+ */
+const NO_HOOKS = 'core.hooksPath=/dev/null';
+
 /** Used when neither --author nor git's own user.name/user.email is set. */
 export const DEFAULT_AUTHOR: Author = { name: 'gen-gitops', email: 'gen-gitops@localhost' };
 
@@ -35,7 +45,7 @@ export class LocalConfigRepo {
   private readonly git: SimpleGit;
 
   constructor(readonly root: string) {
-    this.git = simpleGit({ baseDir: root, config: ['core.quotepath=off'] });
+    this.git = simpleGit({ baseDir: root, config: ['core.quotepath=off', NO_HOOKS], unsafe: { allowUnsafeHooksPath: true } });
   }
 
   /** True when `open` ran `git init` (this run made the repository). */
@@ -109,6 +119,26 @@ export class LocalConfigRepo {
     return manual.sort();
   }
 
+  /**
+   * Refuses a detached HEAD unless `force`: a commit there is on no branch,
+   * so ArgoCD (which follows a branch) never sees it and the next checkout
+   * leaves it behind.
+   */
+  async requireBranch(force: boolean): Promise<void> {
+    if (force) return;
+    // Without -q: simple-git takes a failing command for success when it prints nothing to stderr.
+    const onBranch = await this.git.raw(['symbolic-ref', 'HEAD']).then(
+      () => true,
+      () => false,
+    );
+    if (onBranch) return;
+    const at = (await this.head())?.slice(0, 12) ?? 'no commit';
+    throw new UserError(
+      `the config repo ${this.root} has a detached HEAD (at ${at}): a commit there would be on no branch, and ArgoCD, which follows a branch, would not see it\n    hint: check out the branch ArgoCD follows (git switch main), or pass --force to commit on the detached HEAD anyway`,
+      2,
+    );
+  }
+
   async head(): Promise<string | undefined> {
     try {
       return (await this.git.revparse(['HEAD'])).trim();
@@ -172,7 +202,7 @@ export class LocalConfigRepo {
     const who = author ?? (await this.configuredAuthor()) ?? DEFAULT_AUTHOR;
     const head = await this.head();
     await this.git.raw(['update-ref', '-d', PENDING_REF]).catch(() => undefined);
-    const importing = this.startFastImport(files, message, who, head);
+    const importing = this.startFastImport(files, message, await this.ident(who), head);
     const dropPendingRef = () => this.git.raw(['update-ref', '-d', PENDING_REF]).catch(() => undefined);
     return {
       finish: async () => {
@@ -219,7 +249,23 @@ export class LocalConfigRepo {
    * process is busy (a pipe would only be fed when the event loop runs).
    * The commit goes to PENDING_REF, not HEAD.
    */
-  private startFastImport(files: CommitFile[], message: string, who: Author, head: string | undefined): { done: Promise<void>; kill(): void } {
+  /**
+   * The identity line `git commit` would write for this author ("Name <email>
+   * seconds offset"): git drops characters an ident cannot hold (`<`, `>`,
+   * newlines) and trims the name, where fast-import takes the line as given
+   * and refuses `Ops <team>` or writes a broken ident.
+   */
+  private async ident(who: Author): Promise<string> {
+    const environ = { ...process.env, GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email };
+    return new Promise((done, fail) => {
+      execFile('git', ['var', 'GIT_AUTHOR_IDENT'], { cwd: this.root, env: environ }, (err, out, stderr) => {
+        if (err) fail(new UserError(`git refuses the commit author "${who.name} <${who.email}>": ${String(stderr).trim() || err.message}\n    hint: pass --author "Name <email@example.com>"`, 2));
+        else done(String(out).trim());
+      });
+    });
+  }
+
+  private startFastImport(files: CommitFile[], message: string, ident: string, head: string | undefined): { done: Promise<void>; kill(): void } {
     // Inside .git: a killed run's leftover is overwritten by the next one, never piles up in /tmp.
     mkdirSync(join(stateDirOf(this.root), 'gen-gitops'), { recursive: true });
     const file = join(stateDirOf(this.root), 'gen-gitops', 'commit.fast-import');
@@ -239,7 +285,7 @@ export class LocalConfigRepo {
         buffered = [];
         size = 0;
       };
-      write(`commit ${PENDING_REF}\nauthor ${who.name} <${who.email}> now\ncommitter ${who.name} <${who.email}> now\n${dataBlock(message)}`);
+      write(`commit ${PENDING_REF}\nauthor ${ident}\ncommitter ${ident}\n${dataBlock(message)}`);
       if (head) write(`from ${head}\n`);
       for (const f of files) write(f.content === undefined ? `D ${fastImportPath(f.path)}\n` : `M 100644 inline ${fastImportPath(f.path)}\n${dataBlock(f.content)}`);
       write('\ndone\n', true);
@@ -258,7 +304,7 @@ export class LocalConfigRepo {
     }
     const input = openSync(file, 'r');
     let stderr = '';
-    const child = spawn('git', ['fast-import', '--quiet', '--done', '--date-format=now'], { cwd: this.root, stdio: [input, 'ignore', 'pipe'] });
+    const child = spawn('git', ['-c', NO_HOOKS, 'fast-import', '--quiet', '--done', '--date-format=raw'], { cwd: this.root, stdio: [input, 'ignore', 'pipe'] });
     closeSync(input);
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
     const done = new Promise<void>((ok, fail) => {
@@ -281,7 +327,7 @@ export class LocalConfigRepo {
     const staged = (await this.git.raw(['diff', '--cached', '--no-renames', '--name-only', '-z'])).split('\0').filter(Boolean);
     if (!staged.some((p) => ours.has(p))) return undefined;
     const who = author ?? (await this.configuredAuthor()) ?? DEFAULT_AUTHOR;
-    const identity = simpleGit({ baseDir: this.root, config: [`user.name=${who.name}`, `user.email=${who.email}`] });
+    const identity = simpleGit({ baseDir: this.root, config: [`user.name=${who.name}`, `user.email=${who.email}`, NO_HOOKS], unsafe: { allowUnsafeHooksPath: true } });
     // The message lists every file: for a fleet it is larger than one argument may be.
     return withTempFile(message, async (file) => {
       const args = ['commit', '--no-verify', '--quiet', `--file=${file}`];
@@ -300,7 +346,7 @@ export class LocalConfigRepo {
    * paths, where `git add` with a pathspec per file is quadratic (seconds for a fleet).
    */
   private async stage(paths: string[]): Promise<void> {
-    await runGit(this.root, ['-c', 'core.quotepath=off', 'update-index', '--add', '--remove', '-z', '--stdin'], [`${paths.join('\0')}\0`]);
+    await runGit(this.root, ['-c', 'core.quotepath=off', '-c', NO_HOOKS, 'update-index', '--add', '--remove', '-z', '--stdin'], [`${paths.join('\0')}\0`]);
   }
 }
 
