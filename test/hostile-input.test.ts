@@ -538,8 +538,10 @@ test('YAML 1.2 numbers that are valid integers render as such (0x10 workers, 305
 
 /* ---------------------------------------------------------------- timing */
 
-// Serial (runs before the concurrent tests) so that the times measure this input only.
-test.serial('the worst inputs each finish in well under a few seconds', (t) => {
+// Each must end in an input error rather than hang or blow up; the 60 s test timeout only
+// catches a hang. How fast they end is not asserted here (timed tests are flaky on a loaded
+// machine): speed is measured by `npm run bench`.
+test.serial('the worst inputs each end in an input error, never a hang', (t) => {
   t.timeout(60_000);
   const cases: [string, (ws: Workspace) => void][] = [
     [
@@ -566,7 +568,6 @@ test.serial('the worst inputs each finish in well under a few seconds', (t) => {
     t.throws(() => loadInput(ws.source, [], true), { instanceOf: InputError }, title);
     const ms = performance.now() - started;
     t.log(`${title}: ${ms.toFixed(0)} ms`);
-    t.true(ms < 3000, `${title} took ${ms.toFixed(0)} ms`);
   }
 });
 

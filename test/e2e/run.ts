@@ -71,15 +71,17 @@ async function main(): Promise<number> {
   }
   const known = JSON.parse(readFileSync(new URL('./known-failures.json', import.meta.url), 'utf8')) as KnownFailure[];
   const rows: (Outcome & { verdict: string })[] = [];
+  // With --serve, stdout carries the one JSON line; everything else goes to stderr.
+  const out = values.serve ? process.stderr : process.stdout;
   for (const s of list) {
-    process.stdout.write(`\n=== ${s.name}\n`);
+    out.write(`\n=== ${s.name}\n`);
     const o = await runScenario(s);
     const verdict = judge(o, known);
     rows.push({ ...o, verdict: verdict.label });
-    process.stdout.write(`=== ${s.name}: ${verdict.label} (${o.seconds.toFixed(1)} s)\n${o.detail ? `${o.detail}\n` : ''}`);
+    out.write(`=== ${s.name}: ${verdict.label} (${o.seconds.toFixed(1)} s)\n${o.detail ? `${o.detail}\n` : ''}`);
   }
   const passed = rows.filter((r) => r.verdict.startsWith('passed') || r.verdict.startsWith('known')).length;
-  process.stdout.write(`\n${table(rows)}\n\n${passed} passed, ${rows.length - passed} failed\n`);
+  out.write(`\n${table(rows)}\n\n${passed} passed, ${rows.length - passed} failed\n`);
   return passed === rows.length ? 0 : 1;
 }
 

@@ -135,7 +135,23 @@ function runInside(planFile: string, prefix: string, quiet: boolean): { ended: P
   child.stdout.on('data', relay);
   child.stderr.on('data', relay);
   const ended = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
-  return { ended, stop: () => child.kill('SIGTERM') };
+  // unshare's parent ignores SIGTERM while it waits (util-linux unshare.c), so
+  // the signal goes to the cluster side itself, which stops every pod and exits.
+  const stop = () => {
+    let children: string[] = [];
+    try { children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean); } catch { /* already gone */ }
+    for (const pid of children) {
+      try { process.kill(Number(pid), 'SIGTERM'); } catch { /* already gone */ }
+    }
+  };
+  // Interrupted (Ctrl-C, CI timeout): stop the cluster side first, so no pod outlives the run.
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  void ended.then(() => {
+    process.off('SIGTERM', stop);
+    process.off('SIGINT', stop);
+  });
+  return { ended, stop };
 }
 
 export async function runScenario(s: Scenario): Promise<Outcome> {
