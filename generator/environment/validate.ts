@@ -4,7 +4,8 @@ import { SCHEMA_OPTIONS, schemaValidator as compiledSchema } from '../schemas/va
 import { InputError, uniqueProblems, type InputProblem, type SourceLocation } from '../errors.js';
 import { assetPath } from '../paths.js';
 import { deepMerge, isPlainObject, shortJson, type LoadedDefaults, type LoadedEnvironment, type LoadedSources } from './load.js';
-import { MAX_STATEFULSET_NAME, majorOfTag, upgradedStatefulSet, upgradeStatefulSetName } from './postgres-upgrade.js';
+import { crossFileProblems } from './cluster-rules.js';
+import { MAX_STATEFULSET_NAME, majorOfTag, upgradeStatefulSetName } from './postgres-upgrade.js';
 import { capProblems, escapePointer } from './source.js';
 import type { EnvironmentFile } from './types.js';
 import { DEFAULT_MLFLOW_TAG, embeddedMinioWarning, mlflowImageAdvice } from './upstream.js';
@@ -158,10 +159,53 @@ function semanticProblems(env: LoadedEnvironment, defaults: LoadedDefaults, v: E
     }
   }
 
+  problems.push(...apiServerRules(v, at));
+
   const advice = mlflowImageAdvice(v.mlflow.image);
   if (advice.refused) add('/mlflow/image/tag', advice.refused.message, advice.refused.hint);
   if (advice.warning) warnings.push({ location: at('/mlflow/image/tag'), field: 'mlflow.image.tag', ...advice.warning });
   return { problems, warnings };
+}
+
+/**
+ * Quantity of a Kubernetes resource value (`250m`, `1.5`, `512Mi`, `10Gi`),
+ * for comparisons; NaN when it is not one (the schema has refused it then).
+ */
+export function quantity(v: string | number): number {
+  if (typeof v === 'number') return v;
+  const m = /^(\d+(?:\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(v);
+  if (!m) return Number.NaN;
+  const scale: Record<string, number> = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+  return Number(m[1]) * (m[2] ? scale[m[2]]! : 1);
+}
+
+/**
+ * What the API server's validation (k8s.io/kubernetes pkg/apis/core/validation)
+ * refuses and a JSON Schema cannot say: ValidateResourceRequirements, "must be
+ * less than or equal to <resource> limit" for each container, and
+ * ValidatePersistentVolumeClaimSpec, a storage request "must be greater than zero".
+ */
+function apiServerRules(v: EnvironmentFile, at: (pointer: string) => SourceLocation): InputProblem[] {
+  const problems: InputProblem[] = [];
+  for (const section of ['mlflow', 'postgres', 'minio'] as const) {
+    const r = v[section].resources;
+    if (r) {
+      for (const res of ['cpu', 'memory'] as const) {
+        const req = r.requests[res];
+        const lim = r.limits[res];
+        if (quantity(req) > quantity(lim)) {
+          const pointer = `/${section}/resources/requests/${res}`;
+          problems.push({ location: at(pointer), field: fieldOf(pointer), message: `${req} is above the ${res} limit ${lim}: the API server refuses a container whose request exceeds its limit`, hint: `lower the request to at most ${lim}, or raise ${section}.resources.limits.${res}` });
+        }
+      }
+    }
+    const storage = section === 'mlflow' ? undefined : v[section].storage;
+    if (storage && !(quantity(storage.size) > 0)) {
+      const pointer = `/${section}/storage/size`;
+      problems.push({ location: at(pointer), field: fieldOf(pointer), message: `${storage.size} is not a size the API server accepts: a volume claim's storage request must be greater than zero`, hint: 'give a size like 10Gi' });
+    }
+  }
+  return problems;
 }
 
 /**
@@ -203,55 +247,6 @@ export function isProduction(v: Pick<EnvironmentFile, 'name' | 'production'>): b
   return v.production === true || v.name === 'prod' || v.name === 'production';
 }
 
-/** Two environments on one cluster must not collide on cluster-wide names. */
-function crossFileProblems(valid: { env: LoadedEnvironment; value: EnvironmentFile }[], defaults: LoadedDefaults): InputProblem[] {
-  const problems: InputProblem[] = [];
-  const claims = new Map<string, { env: LoadedEnvironment; pointer: string }>();
-  const claim = (env: LoadedEnvironment, key: string, pointer: string, what: string, hint: string) => {
-    const prior = claims.get(key);
-    if (!prior) {
-      claims.set(key, { env, pointer });
-      return;
-    }
-    const p = locate(prior.env, defaults, prior.pointer);
-    problems.push({
-      location: locate(env, defaults, pointer),
-      field: fieldOf(pointer),
-      message: `${what} is also used by environment '${prior.env.name}' (${p.file}:${p.line}:${p.col}) on the same cluster`,
-      hint,
-    });
-  };
-  const servers = new Map<string, { env: LoadedEnvironment; server: string }>();
-  for (const { env, value: v } of valid) {
-    const c = v.cluster.name;
-    // ArgoCD destinations and the shared cluster folder are keyed by cluster name: one name, one API server.
-    const known = servers.get(c);
-    if (!known) servers.set(c, { env, server: v.cluster.server });
-    else if (known.server !== v.cluster.server) {
-      const p = locate(known.env, defaults, '/cluster/server');
-      problems.push({
-        location: locate(env, defaults, '/cluster/server'),
-        field: 'cluster.server',
-        message: `cluster '${c}' is ${known.server} in environment '${known.env.name}' (${p.file}:${p.line}:${p.col}) but ${v.cluster.server} here`,
-        hint: 'give the other cluster its own cluster.name, or use the same server URL',
-      });
-    }
-    claim(env, `${c}/nodePort/${v.mlflow.nodePort}`, '/mlflow/nodePort', `NodePort ${v.mlflow.nodePort}`, 'give each environment on a cluster its own NodePort');
-    claim(env, `${c}/ns/${v.namespace}`, '/namespace', `namespace '${v.namespace}'`, 'give each environment its own MLflow namespace');
-    if (v.postgres.mode === 'embedded') {
-      claim(env, `${c}/obj/${v.postgres.namespace}/${v.postgres.name}`, '/postgres/name', `PostgreSQL ${v.postgres.namespace}/${v.postgres.name}`, 'give each environment its own database name');
-      const statefulSet = upgradedStatefulSet(v.postgres.name!, v.postgres.image?.tag, v.postgres.majorUpgrade);
-      if (statefulSet) {
-        claim(env, `${c}/obj/${v.postgres.namespace}/${statefulSet}`, '/postgres/majorUpgrade', `the upgraded PostgreSQL StatefulSet ${v.postgres.namespace}/${statefulSet}`, 'give each environment its own database name');
-      }
-    }
-    if (v.minio.mode === 'embedded') {
-      claim(env, `${c}/obj/${v.minio.namespace}/${v.minio.name}`, '/minio/name', `MinIO ${v.minio.namespace}/${v.minio.name}`, 'give each environment its own MinIO name');
-    }
-  }
-  return problems;
-}
-
 /**
  * Validates every environment file (cross-file rules need all of them) and
  * returns them all; throws one InputError listing every problem.
@@ -280,7 +275,7 @@ export function validateSources(sources: LoadedSources): ValidEnvironment[] {
     problems.push(...semantic);
     if (semantic.length === 0) valid.push({ env, value, warnings });
   }
-  problems.push(...crossFileProblems(valid, sources.defaults));
+  problems.push(...crossFileProblems(valid, (env, pointer) => locate(env, sources.defaults, pointer)));
   for (const stage of sources.defaults.stages) {
     if (!sources.environments.some((e) => e.name === stage)) {
       problems.push({

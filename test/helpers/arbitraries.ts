@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMap, isScalar, isSeq, parse, parseDocument, stringify, type Node } from 'yaml';
+import { quantity } from '../../generator/environment/validate.js';
 import { CREDENTIALS, GENERATED_LENGTH, credentialEnvVar } from '../../generator/secrets/credentials.js';
 import { projectRoot } from './workspace.js';
 
@@ -57,7 +58,13 @@ const cpu: fc.Arbitrary<string | number> = fc.oneof(
 /** Container memory is rendered in whole Mi, so Ki only in multiples of 1024. */
 const containerMemory = fc.oneof(memory.filter((m) => !m.endsWith('Ki')), fc.integer({ min: 1, max: 64 }).map((n) => `${n * 1024}Ki`));
 const resourceSet = fc.record({ cpu, memory: containerMemory });
-const resources = fc.record({ requests: resourceSet, limits: resourceSet });
+/** Requests at most their limits, as the API server requires (issue 14.10): the larger of two draws is the limit. */
+const resources = fc.record({ a: resourceSet, b: resourceSet }).map(({ a, b }) => {
+  const pick = (k: 'cpu' | 'memory') => (quantity(a[k]) <= quantity(b[k]) ? [a[k], b[k]] : [b[k], a[k]]);
+  const [cpuReq, cpuLim] = pick('cpu');
+  const [memReq, memLim] = pick('memory');
+  return { requests: { cpu: cpuReq!, memory: memReq! }, limits: { cpu: cpuLim!, memory: memLim! } };
+});
 const digest = fc.stringMatching(/^[a-f0-9]{64}$/).map((h) => `sha256:${h}`);
 // Release-shaped -full tags are left out: below v3.9.0 they are refused for ghcr.io/mlflow/mlflow (issue 13.1), and valid sets must stay valid.
 const tag = fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}$/).filter((t) => !/^v\d+\.\d+\.\d+-full$/.test(t));
