@@ -118,3 +118,19 @@ test('issue 14.16: an empty remote works: after a declined first push the next r
   t.is(git(empty, 'rev-parse', 'gen-gitops/stg^').trim(), git(empty, 'rev-parse', 'main').trim());
   t.is(gh.pulls[0]!.base.ref, 'main');
 });
+
+test('issue 14.25: a rate-limit reset far in the future fails at once (exit 1) with the reset time, without retries or a push', async (t) => {
+  const { gh, remote, run } = await withGitHub(t);
+  gh.setFailure({ kind: 'rate-limit', resetInSeconds: 50 * 60 });
+  const started = Date.now();
+  const r = await run('--pr');
+  const seconds = (Date.now() - started) / 1000;
+  t.is(r.code, 1, r.stdout + r.stderr);
+  t.true(seconds < 30, `took ${seconds}s`);
+  t.regex(r.stderr, /rate limit/i);
+  t.regex(r.stderr, /resets at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
+  t.regex(r.stderr, /in (49|50|51) min/);
+  t.is(gh.requests.length, 1, 'one request, no retries');
+  t.is(refs(remote.path), '');
+  t.false(r.stderr.includes(TOKEN));
+});

@@ -217,11 +217,11 @@ test('422: no commits between base and head', async (t) => {
   t.regex(err.hint, /no commits/);
 });
 
-test('rate limit: retried after the (capped) wait and succeeds', async (t) => {
-  const { gh, pr, notices } = await setup(t, { failWith: { kind: 'rate-limit', times: 1, resetInSeconds: 1 } });
+test('rate limit: retried after waiting for a reset within maxRetryWaitMs, and succeeds', async (t) => {
+  const { gh, pr, notices } = await setup(t, { failWith: { kind: 'rate-limit', times: 1, resetInSeconds: 1 } }, { maxRetryWaitMs: 5000 });
   const started = Date.now();
   t.is(await pr.defaultBranch(), 'main');
-  t.true(Date.now() - started < 1500, 'the wait is capped by maxRetryWaitMs');
+  t.true(Date.now() - started < 5000, 'waited for the reset, no longer');
   t.is(gh.requests.length, 2);
   t.is(notices.length, 1);
   t.regex(notices[0]!, /rate limit/);
@@ -229,21 +229,21 @@ test('rate limit: retried after the (capped) wait and succeeds', async (t) => {
 });
 
 test('rate limit: twice in a row is still within the retry budget', async (t) => {
-  const { gh, pr } = await setup(t, { failWith: { kind: 'rate-limit', times: 2 } });
+  const { gh, pr } = await setup(t, { failWith: { kind: 'rate-limit', times: 2 } }, { maxRetryWaitMs: 5000 });
   t.is(await pr.findOpenPullRequest('b'), undefined);
   t.is(gh.requests.length, 3);
 });
 
 test('rate limit: retry budget is per call, not per client', async (t) => {
-  const { gh, pr } = await setup(t, { failWith: { kind: 'rate-limit', times: 2 } });
+  const { gh, pr } = await setup(t, { failWith: { kind: 'rate-limit', times: 2 } }, { maxRetryWaitMs: 5000 });
   await pr.defaultBranch();
   gh.setFailure({ kind: 'rate-limit', times: 2 });
   t.is(await pr.defaultBranch(), 'main');
   t.is(gh.requests.length, 6);
 });
 
-test('rate limit that persists ends in a GitHubError with the reset time', async (t) => {
-  // Reset an hour away: without the cap this would hang; with it, it fails fast.
+test('issue 14.25 (client): a rate-limit reset beyond maxRetryWaitMs fails at once with the reset time, no retries', async (t) => {
+  // Reset an hour away: waiting would hang, retrying before the reset is pointless.
   const { gh, pr, notices } = await setup(t, { failWith: { kind: 'rate-limit', resetInSeconds: 3600 } });
   const started = Date.now();
   const err = await t.throwsAsync(pr.defaultBranch(), { instanceOf: GitHubError });
@@ -252,13 +252,21 @@ test('rate limit that persists ends in a GitHubError with the reset time', async
   t.regex(err.message, /rate limit exceeded/);
   t.regex(err.hint, /rate limit .* exhausted/);
   t.regex(err.hint, /resets at \d{4}-\d\d-\d\dT/);
+  t.is(gh.requests.length, 1, 'no retries');
+  t.is(notices.length, 0);
+});
+
+test('rate limit that persists within the wait budget ends in a GitHubError with the reset time', async (t) => {
+  const { gh, pr, notices } = await setup(t, { failWith: { kind: 'rate-limit', resetInSeconds: 1 } }, { maxRetryWaitMs: 5000 });
+  const err = await t.throwsAsync(pr.defaultBranch(), { instanceOf: GitHubError });
+  t.regex(err.hint, /resets at \d{4}-\d\d-\d\dT/);
   t.is(gh.requests.length, 3, 'one request plus two retries');
   t.is(notices.length, 2);
 });
 
 test('secondary rate limit is retried after retry-after', async (t) => {
   // A GET: retried writes also wait out the throttling plugin's 1-3 s spacing between writes.
-  const { gh, pr, notices } = await setup(t, { failWith: { kind: 'secondary-rate-limit', times: 1 } });
+  const { gh, pr, notices } = await setup(t, { failWith: { kind: 'secondary-rate-limit', times: 1 } }, { maxRetryWaitMs: 5000 });
   t.is(await pr.defaultBranch(), 'main');
   t.is(gh.requests.length, 2);
   t.regex(notices[0]!, /secondary rate limit/);

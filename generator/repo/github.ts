@@ -37,9 +37,9 @@ export interface GitHubClientOptions {
   /** Retries after a rate limit or a 5xx/network failure. Default 2. */
   retries?: number;
   /**
-   * Longest single wait before a retry, in ms (default 60 s). A rate-limit
-   * reset can be up to an hour away; a CLI should not hang that long, it should
-   * fail and say when to come back. Tests set this low to stay fast.
+   * Longest wait for a rate limit to lift before retrying, in ms (default 60 s).
+   * A reset can be up to an hour away; past this the call fails at once and
+   * says when to come back. Tests set this low to stay fast.
    */
   maxRetryWaitMs?: number;
   /** Per-attempt HTTP timeout in ms (default 30 s), so a dead proxy cannot hang us. */
@@ -236,18 +236,19 @@ async function loadOctokit(opts: LoadOptions): Promise<Octokit> {
   });
 }
 
-/** Decides whether to retry after a rate limit, and waits (capped) before saying yes. */
+/**
+ * Decides whether to retry after a rate limit: only when the limit lifts
+ * within `maxWaitMs`, after waiting for it. A reset further away fails at once
+ * (the error names the reset time): retrying before the reset only spends
+ * the wait and the retries, and a CLI that sits for minutes looks hung.
+ */
 function rateLimitHandler(kind: string, opts: LoadOptions, maxWaitMs: number, notice: (m: string) => void) {
   return async (retryAfterSeconds: number, options: { method: string; url: string }, _o: unknown, retryCount: number) => {
     if (retryCount >= opts.retries) return false;
-    const fullWaitMs = retryAfterSeconds * 1000;
-    const waitMs = Math.min(fullWaitMs, maxWaitMs);
+    const waitMs = retryAfterSeconds * 1000;
+    if (waitMs > maxWaitMs) return false;
     const path = options.url.replace('{owner}', opts.owner).replace('{repo}', opts.repo);
-    notice(
-      `GitHub ${kind} hit on ${options.method} ${path} at ${opts.apiUrl}; ` +
-        `retrying in ${formatSeconds(waitMs)} (attempt ${retryCount + 1} of ${opts.retries})` +
-        (waitMs < fullWaitMs ? `, before the reset in ${formatSeconds(fullWaitMs)} because waits are capped` : ''),
-    );
+    notice(`GitHub ${kind} hit on ${options.method} ${path} at ${opts.apiUrl}; retrying in ${formatSeconds(waitMs)} (attempt ${retryCount + 1} of ${opts.retries})`);
     await new Promise((r) => setTimeout(r, waitMs));
     return true;
   };
@@ -329,13 +330,13 @@ function rateLimitState(status: number, headers: Record<string, unknown>, said: 
   if (/secondary rate limit/i.test(said)) {
     const after = Number(headers['retry-after']);
     const when = Number.isFinite(after) && after > 0 ? `in ${after}s` : 'in a few minutes';
-    return `GitHub's secondary (abuse) rate limit is still in force after retrying; try again ${when}, and avoid running many deliveries at once.`;
+    return `GitHub's secondary (abuse) rate limit is in force; try again ${when}, and avoid running many deliveries at once.`;
   }
   if (String(headers['x-ratelimit-remaining']) !== '0') return undefined;
   const reset = Number(headers['x-ratelimit-reset']);
   const at = Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : undefined;
   const when = at ? `at ${at.toISOString()} (in ${formatSeconds(Math.max(0, at.getTime() - Date.now()))})` : 'within the hour';
-  return `The API rate limit for this token is exhausted and did not reset while retrying; it resets ${when}. Try again then.`;
+  return `The API rate limit for this token is exhausted until it resets ${when}; gen-gitops does not wait that long. Try again then.`;
 }
 
 /** GitHub's short error text ("Bad credentials", plus validation details), bounded in size. */
