@@ -37,6 +37,11 @@ export interface Scenario {
   /** Day 2: restart every pod and sync again, then move MLflow to this tag, render and sync. */
   readonly day2UpgradeTo?: string;
   readonly healthTimeoutSeconds?: number;
+  /**
+   * Sync the environment's Application before the cluster-resources one: the
+   * ApplicationSets create both at once on a new cluster and nothing orders them.
+   */
+  readonly environmentFirst?: boolean;
   /** --serve: keep the environment running and print where it is. */
   readonly serve?: boolean;
 }
@@ -167,12 +172,13 @@ export async function runScenario(s: Scenario): Promise<Outcome> {
     await ws.render(s.env, credentials);
     let apps = [...(setup.apps ?? []), ...await buildApps(ws.repo, s.env)];
     if (s.mutate) apps = s.mutate(apps);
+    if (s.environmentFirst) apps = [...apps].reverse();
     const objects = apps.flatMap((a) => a.objects);
     await installImagesOf(objects);
 
     const unseal = setup.sealedSecretsKey ? sealedSecretsController(readFileSync(setup.sealedSecretsKey, 'utf8')) : undefined;
     // `existing`: the person runs `gen-gitops secrets --env <env> | kubectl create -f -` once the namespaces exist.
-    const envObjects = apps[apps.length - 1]!.objects;
+    const envObjects = apps.find((a) => a.name === `mlflow-${s.env}`)?.objects ?? [];
     const existing = envObjects.some((o) => o.kind === 'Secret' || o.kind === 'SealedSecret' || o.kind === 'ExternalSecret')
       ? [] : parseSecrets(await ws.cli(['secrets', '--env', s.env], credentials));
     const namespaces = [...new Set(existing.map((o) => o.metadata.namespace!))].map((name): KObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));

@@ -98,6 +98,18 @@ export const HOSTILE = `@:/%#?&"' `;
 export const scenarios: Scenario[] = [
   { name: 'stg as shipped (existing provider)', env: 'stg' },
   { name: 'rotate every credential (existing provider)', env: 'stg', rotate: true },
+  // Issue 13.9: on a new cluster both Applications appear at once; without a retry, the
+  // environment's cannot create its objects in the shared namespace the other one owns.
+  // (With the `existing` provider a person has created the namespaces for the Secrets already.)
+  {
+    name: 'first sync of a new cluster, environment Application first',
+    env: 'dev',
+    environmentFirst: true,
+    setup: (ws) => {
+      ws.set('dev', ['allowPlaintextSecrets'], true);
+      ws.set('dev', ['secrets', 'provider'], 'plain');
+    },
+  },
   {
     name: 'day 2: oldest MLflow, restarts, newest MLflow',
     env: 'stg',
