@@ -34,8 +34,9 @@ for (const [what, block] of [
 test('issue 14.2: two first runs on a new path, one failing while rendering: the other run\'s commit stays', async (t) => {
   const ws = makeWorkspace();
   t.teardown(ws.cleanup);
-  // The failing run takes the lock first (and creates the repository), holds it a moment, then fails on bad input.
-  const failing = runBounded(ws, ['--env', 'dev'], { GEN_GITOPS_DEV_POSTGRES_PASSWORD: 'short', GEN_GITOPS_TEST_HOLD_LOCK_MS: '1500' });
+  // The failing run takes the lock first (and creates the repository), holds it long enough for the
+  // other run to start and wait for it, then fails on bad input.
+  const failing = runBounded(ws, ['--env', 'dev'], { GEN_GITOPS_DEV_POSTGRES_PASSWORD: 'short', GEN_GITOPS_TEST_HOLD_LOCK_MS: '6000' });
   const deadline = Date.now() + 20_000;
   while (!existsSync(join(ws.repo, '.git', 'gen-gitops.lock')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const good = runBounded(ws, ['--env', 'stg']);
