@@ -91,7 +91,7 @@ test('issue 16.2: --all --pr lists the removed environment in the pull request a
   const first = await runCli(args(['--all', '--pr']), { env: { GITHUB_TOKEN: token } });
   t.is(first.code, 0, first.stderr);
   // The first pull request merged by hand: main carries every environment.
-  git(bare, 'update-ref', 'refs/heads/main', 'refs/heads/gen-gitops/dev-prod-stg');
+  git(bare, 'update-ref', 'refs/heads/main', `refs/heads/${gh.pulls[0]!.head.ref}`);
   gh.pulls[0]!.state = 'closed';
 
   removeProd(ws);
@@ -106,7 +106,7 @@ test('issue 16.2: --all --pr lists the removed environment in the pull request a
   t.regex(pr.body, /kubectl delete namespace mlflow-prod/);
   t.regex(pr.body, /kubectl -n pgsql delete pvc (\S+ )*data-prod-postgres-0/);
   t.regex(pr.body, /# prod \(cluster prod-cluster, https:\/\/prod\.example\.com:6443\)/);
-  const branchFiles = tracked(bare, 'refs/heads/gen-gitops/dev-stg');
+  const branchFiles = tracked(bare, `refs/heads/${pr.head.ref}`);
   t.false(branchFiles.some((f) => f.startsWith('envs/prod/') || f.startsWith('cluster-resources/prod-cluster/')));
   t.true(tracked(bare, 'refs/heads/main').includes('envs/prod/argocd.json'), 'main is untouched until the PR is merged');
   t.deepEqual([...snapshotTree(join(ws.dir, 'workdir')).keys()].filter((f) => f.startsWith('envs/prod/')), []);
