@@ -78,7 +78,7 @@ test('the shipped environments yield one Application each, plus the cluster one'
     t.is(app.metadata.namespace, 'argocd');
     t.is(app.spec.project, 'mlflow');
     t.deepEqual(app.spec.source, { repoURL: 'https://github.com/example-org/mlflow-gitops.git', targetRevision: 'main', path: `envs/${env}/manifests` });
-    t.deepEqual(app.spec.destination, { server: 'https://kubernetes.default.svc', namespace: `mlflow-${env}` });
+    t.deepEqual(app.spec.destination, { server: 'https://kubernetes.default.svc', namespace: 'pgsql' });
     t.is(app.metadata.labels['gen-gitops/environment'], env);
     // preserveResourcesOnDeletion: no resources-finalizer, so deleting the Application keeps the database.
     t.is(app.metadata.finalizers, undefined);
@@ -86,7 +86,7 @@ test('the shipped environments yield one Application each, plus the cluster one'
   t.deepEqual(byName.get('mlflow-dev')!.spec.syncPolicy.automated, { prune: true, selfHeal: true });
   t.deepEqual(byName.get('mlflow-stg')!.spec.syncPolicy.automated, { prune: true, selfHeal: true });
   t.is(byName.get('mlflow-prod')!.spec.syncPolicy.automated, undefined);
-  t.deepEqual(byName.get('mlflow-prod')!.spec.syncPolicy.syncOptions, ['CreateNamespace=false', 'PruneLast=true', 'FailOnSharedResource=true']);
+  t.deepEqual(byName.get('mlflow-prod')!.spec.syncPolicy.syncOptions, ['CreateNamespace=true', 'PruneLast=true', 'FailOnSharedResource=true']);
   const cluster = byName.get('mlflow-cluster-resources-in-cluster')!;
   t.is(cluster.spec.source.path, 'cluster-resources/in-cluster/manifests');
   t.deepEqual(cluster.spec.destination, { server: 'https://kubernetes.default.svc', namespace: 'pgsql' });
@@ -139,7 +139,7 @@ test('a destination outside the environments is refused by the AppProject (on di
 
 test('another cluster is refused too', (t) => {
   const r = previewTree({ files: tree({ 'envs/stg/argocd.json': editJson('envs/stg/argocd.json', (o) => (o.destination.server = 'https://10.1.2.3:6443')) }) });
-  t.regex(r.errors.join('\n'), /application destination server 'https:\/\/10.1.2.3:6443' and namespace 'mlflow-stg' do not match/);
+  t.regex(r.errors.join('\n'), /application destination server 'https:\/\/10.1.2.3:6443' and namespace 'pgsql' do not match/);
   t.regex(r.warnings.join('\n'), /https:\/\/10.1.2.3:6443 must be registered in ArgoCD/);
 });
 
@@ -285,7 +285,7 @@ test('goTemplate with missingkey=error, within the supported subset, is evaluate
   const app = apps(r)[0]!;
   t.is(app.metadata.name, 'mlflow-prod');
   t.is(app.spec.source.path, 'envs/prod/manifests');
-  t.deepEqual(app.spec.destination, { server: 'https://kubernetes.default.svc', namespace: 'mlflow-prod' });
+  t.deepEqual(app.spec.destination, { server: 'https://kubernetes.default.svc', namespace: 'pgsql' });
 
   // missingkey=error: a typo is an error of the ApplicationSet, not an empty string.
   const typo = editYaml(path, (o) => {

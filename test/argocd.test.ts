@@ -81,7 +81,8 @@ test('parameter files: the environment, its destination and sync choice, schema-
     t.deepEqual(value, {
       environment: env,
       cluster: 'in-cluster',
-      destination: { server: 'https://kubernetes.default.svc', namespace: `mlflow-${env}` },
+      // issue 13.9: the shared database namespace, created by CreateNamespace=true when missing.
+      destination: { server: 'https://kubernetes.default.svc', namespace: 'pgsql' },
       sync: env === 'prod' ? 'manual' : 'automated',
     });
   }
@@ -231,7 +232,8 @@ test('ApplicationSets: per-environment sync through selectors; resources preserv
   for (const s of [auto, manual, set('cluster-resources').spec]) {
     t.is(s.goTemplate, false);
     t.true(s.syncPolicy.preserveResourcesOnDeletion);
-    t.true(s.template.spec.syncPolicy.syncOptions.includes('CreateNamespace=false'));
+    // issue 13.9: environments create their shared database namespace when missing; the cluster set never creates one.
+    t.true(s.template.spec.syncPolicy.syncOptions.includes(s === auto || s === manual ? 'CreateNamespace=true' : 'CreateNamespace=false'));
     t.true(s.template.spec.syncPolicy.syncOptions.includes('FailOnSharedResource=true'));
     t.false(s.template.spec.syncPolicy.syncOptions.some((o: string) => o.startsWith('ServerSideApply')));
   }

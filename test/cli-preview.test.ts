@@ -18,7 +18,7 @@ test('gen-gitops --all then preview --output json: one Application per environme
     t.is(app.spec.project, 'mlflow');
     t.is(app.spec.source.path, `envs/${env}/manifests`);
     t.is(app.spec.source.repoURL, 'https://github.com/example-org/mlflow-gitops.git');
-    t.deepEqual(app.spec.destination, { server: 'https://kubernetes.default.svc', namespace: `mlflow-${env}` });
+    t.deepEqual(app.spec.destination, { server: 'https://kubernetes.default.svc', namespace: 'pgsql' });
     if (env === 'prod') t.is(app.spec.syncPolicy?.automated, undefined, 'prod syncs by hand');
     else t.deepEqual(app.spec.syncPolicy.automated, { prune: true, selfHeal: true });
   }

@@ -20,11 +20,23 @@ export interface ClusterParameters {
   destination: { server: string; namespace: string };
 }
 
+/**
+ * The Application's destination namespace is the shared namespace its
+ * database lives in, when there is one, because the environment
+ * ApplicationSets sync with CreateNamespace=true: on a new cluster the
+ * environment's Application and the cluster-resources one appear at once and
+ * nothing orders them, so whichever syncs first creates the namespace
+ * (issue 13.9). ArgoCD creates it only when it is missing and does not track
+ * it (argo-cd controller/sync_namespace.go), so no Application owns or prunes
+ * it and FailOnSharedResource is not tripped; the cluster-resources
+ * Application still manages its metadata. Every object names its namespace,
+ * so the destination's only other effect is the Application's label.
+ */
 export function environmentParameters(spec: EnvironmentSpec): EnvironmentParameters {
   return {
     environment: spec.name,
     cluster: spec.cluster.name,
-    destination: { server: spec.cluster.server, namespace: spec.namespace },
+    destination: { server: spec.cluster.server, namespace: sharedNamespaces(spec)[0] ?? spec.namespace },
     sync: spec.sync,
   };
 }

@@ -94,6 +94,11 @@ async function main(): Promise<void> {
         if (step.kind === 'sync') {
           for (const app of step.apps) {
             log(`sync ${app.name}`);
+            // CreateNamespace=true: ArgoCD creates the destination namespace first when it is missing.
+            if (app.createNamespace && !cluster.get('Namespace', undefined, app.createNamespace)) {
+              await cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: app.createNamespace } });
+              log(`created namespace ${app.createNamespace} (CreateNamespace=true)`);
+            }
             await syncApplication(cluster, app.objects as KObject[], { healthTimeoutSeconds: plan.healthTimeoutSeconds, log });
           }
           r.message = 'Synced, Healthy';

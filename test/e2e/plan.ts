@@ -8,6 +8,8 @@ export interface AppSync {
   /** The Application's name, e.g. `mlflow-stg`. */
   readonly name: string;
   readonly objects: readonly KObject[];
+  /** The destination namespace, when the Application syncs with CreateNamespace=true. */
+  readonly createNamespace?: string;
 }
 
 export type Step =

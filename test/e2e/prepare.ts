@@ -63,16 +63,24 @@ export class Workspace {
   }
 }
 
-interface ArgoParams { destination: { namespace: string } }
+interface ArgoParams { destination: { namespace: string }; sync?: string }
 
-/** `kustomize build` of one Application folder; namespaced objects without a namespace get the destination's. */
+/** The sync options of the ApplicationSet that generates an Application from this folder's argocd.json. */
+function syncOptions(repo: string, params: ArgoParams): string[] {
+  const file = join(repo, 'argocd', params.sync ? `applicationset-environments-${params.sync}.yaml` : 'applicationset-cluster-resources.yaml');
+  const set = parseDocument(readFileSync(file, 'utf8')).toJS() as { spec: { template: { spec: { syncPolicy?: { syncOptions?: string[] } } } } };
+  return set.spec.template.spec.syncPolicy?.syncOptions ?? [];
+}
+
+/** `kustomize build` of one Application folder, as ArgoCD does; namespaced objects without a namespace get the destination's. */
 export async function buildApp(repo: string, folder: string, name: string): Promise<AppSync> {
   const kustomize = await ensureKustomize();
   const { stdout } = await run(kustomize, ['build', join(repo, folder, 'manifests')], { maxBuffer: 64 << 20 });
   const params = JSON.parse(readFileSync(join(repo, folder, 'argocd.json'), 'utf8')) as ArgoParams;
   const objects = parseManifests(stdout, join(folder, 'manifests')).map((o) =>
     o.kind !== 'Namespace' && o.metadata.namespace === undefined ? { ...o, metadata: { ...o.metadata, namespace: params.destination.namespace } } : o);
-  return { name, objects };
+  const createNamespace = syncOptions(repo, params).includes('CreateNamespace=true') ? params.destination.namespace : undefined;
+  return { name, objects, createNamespace };
 }
 
 /** The cluster-resources Application first, then the environment's (see the README on first syncs). */
