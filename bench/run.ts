@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: speed and memory of gen-gitops at fleet scale, side by
- * side with `kubectl kustomize` (issue 7). Prints a Markdown table with the
+ * side with `kustomize build` (issue 7). Prints a Markdown table with the
  * targets beside each figure and writes bench/results.json.
  *
  * Everything runs against synthetic fleets in a temporary folder, through
@@ -257,31 +257,34 @@ try {
     return r.ms;
   });
 
-  // ------------------------------------------------------------ 5. kubectl kustomize, once per environment
-  const kubectlVersion = toolVersion('kubectl', ['version', '--client']);
+  // ------------------------------------------------------------ 5. kustomize build, once per environment
+  // The standalone kustomize (Go module sigs.k8s.io/kustomize/kustomize/v5, as ArgoCD runs it):
+  // GEN_GITOPS_KUSTOMIZE, else `kustomize` on PATH (.ci/run and `npm run e2e -- --install` put it in the e2e cache).
+  const kustomizeBin = process.env.GEN_GITOPS_KUSTOMIZE || 'kustomize';
+  const kustomizeVersion = toolVersion(kustomizeBin, ['version']);
   let kustomize: { sample: number; perEnvMedianMs: number; perEnvMeanMs: number; extrapolatedS: number; docs: number } | undefined;
-  if (kubectlVersion) {
+  if (kustomizeVersion) {
     const step = Math.floor(FLEET / KUSTOMIZE_SAMPLE);
     const sample = Array.from({ length: KUSTOMIZE_SAMPLE }, (_, i) => fleet[i * step]!.name);
-    log(`bench: kubectl kustomize envs/<env>/manifests, once per environment, ${sample.length} of ${FLEET} (every ${step}th), extrapolated`);
+    log(`bench: kustomize build envs/<env>/manifests, once per environment, ${sample.length} of ${FLEET} (every ${step}th), extrapolated`);
     const times: number[] = [];
     let docs = 0;
     for (const env of sample) {
       const dir = join(repo, 'envs', env, 'manifests');
       const t = performance.now();
-      const r = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const r = spawnSync(kustomizeBin, ['build', dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
       times.push(performance.now() - t);
-      if (r.status !== 0) throw new Error(`kubectl kustomize ${dir} failed: ${r.stderr}`);
+      if (r.status !== 0) throw new Error(`kustomize build ${dir} failed: ${r.stderr}`);
       // Same objects as gen-gitops wrote: one per file, besides kustomization.yaml.
       const built = r.stdout.split(/^---$/m).filter((d) => /^kind:/m.test(d)).length;
       const files = readdirSync(dir).filter((f) => f !== 'kustomization.yaml').length;
-      if (built !== files) throw new Error(`kubectl kustomize ${dir}: ${built} objects, ${files} files`);
+      if (built !== files) throw new Error(`kustomize build ${dir}: ${built} objects, ${files} files`);
       docs += built;
     }
     const mean = times.reduce((a, b) => a + b, 0) / times.length;
     kustomize = { sample: sample.length, perEnvMedianMs: median(times), perEnvMeanMs: mean, extrapolatedS: (mean * FLEET) / 1000, docs };
   } else {
-    log('bench: kubectl not on PATH: kustomize comparison skipped');
+    log('bench: kustomize not found (set GEN_GITOPS_KUSTOMIZE or put it on PATH): kustomize comparison skipped');
   }
 
   // ------------------------------------------------------------ report
@@ -340,12 +343,12 @@ try {
   );
   if (kustomize && ratio !== undefined) {
     rows.push(
-      [`\`kubectl kustomize envs/<env>/manifests\`, once per env (median of ${kustomize.sample} sampled envs)`, ms(kustomize.perEnvMedianMs), '—', ''],
+      [`\`kustomize build envs/<env>/manifests\`, once per env (median of ${kustomize.sample} sampled envs)`, ms(kustomize.perEnvMedianMs), '—', ''],
       [`kustomize for ${FLEET} envs (mean of the sample × ${FLEET}, extrapolated)`, s(kustomize.extrapolatedS), '—', ''],
       [`ratio gen-gitops ÷ kustomize (full write + commit of ${FLEET} ÷ kustomize × ${FLEET})`, `${ratio.toFixed(2)}×`, '< 1×', ok(ratio < 1)],
     );
   } else {
-    rows.push(['`kubectl kustomize` comparison', 'skipped: kubectl not on PATH', '—', '']);
+    rows.push(['`kustomize build` comparison', 'skipped: kustomize not found', '—', '']);
   }
 
   const table = ['| measure | median | target | met |', '|---|---:|---:|:---:|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -356,7 +359,7 @@ try {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     git: toolVersion('git', ['--version']),
-    kubectl: kubectlVersion,
+    kustomize: kustomizeVersion,
     // Other work on the machine inflates every figure: the 1-minute load average before and after.
     loadAverage: { before: loadBefore[0]!, after: loadavg()[0]! },
   };
@@ -388,7 +391,7 @@ try {
     fileSystemFloor: { files: at1000.files, medianS: floorS, runsMs: floorRuns },
     noChange: { medianS: noChangeS, runsMs: noChange.map((w) => w.ms), peakRssMb: noChangeRss, phasesMs: medianPhases(noChange), head, assertions: 'stdout "up to date"; HEAD unchanged; git status clean; file count and newest mtime unchanged; render and parse caches not rewritten' },
     noChangeUncached: { medianS: noChangeUncachedS, runsMs: noChangeUncached.map((w) => w.ms), peakRssMb: noChangeUncachedRss, phasesMs: medianPhases(noChangeUncached) },
-    kustomize: kustomize ? { ...kustomize, ratio, note: `sampled ${kustomize.sample} of ${FLEET} environments (every ${Math.floor(FLEET / KUSTOMIZE_SAMPLE)}th), run sequentially; total extrapolated from the sample mean` } : { skipped: 'kubectl not on PATH' },
+    kustomize: kustomize ? { ...kustomize, ratio, note: `sampled ${kustomize.sample} of ${FLEET} environments (every ${Math.floor(FLEET / KUSTOMIZE_SAMPLE)}th), run sequentially; total extrapolated from the sample mean` } : { skipped: 'kustomize not found' },
     table,
   };
   const resultsPath = join(root, 'bench', 'results.json');
@@ -397,7 +400,7 @@ try {
 
   process.stdout.write(`\n${table}\n\n`);
   process.stdout.write(
-    `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.git ?? 'git ?'}${machine.kubectl ? `, kubectl ${machine.kubectl}` : ''}.\n` +
+    `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, ${machine.git ?? 'git ?'}${machine.kustomize ? `, kustomize ${machine.kustomize}` : ''}.\n` +
       `Fleet: ${FLEET} synthetic environments (${STAGES.length} stages × ${FLEET / STAGES.length} tenants on ${CLUSTERS.length} clusters), ${at1000.files} files, ${(at1000.bytes / 1024 / 1024).toFixed(1)} MB. ` +
       `Medians of ${RUNS} runs (${WRITE_RUNS} for 1,000-environment writes and in-process N = 1,000); bench total ${((performance.now() - t0) / 1000).toFixed(0)} s.\n` +
       `Load average (1 min): ${machine.loadAverage.before.toFixed(1)} before, ${machine.loadAverage.after.toFixed(1)} after${Math.max(machine.loadAverage.before, machine.loadAverage.after) > machine.cpus ? ' — the machine was busy with other work: figures are inflated' : ''}.\n` +
