@@ -47,7 +47,9 @@ test('issue 14.22: redactUrl and git message scrubbing take the authority\'s las
   t.is(redactUrl(`https://u:p@${PW}@github.com/a/b.git`), 'https://github.com/a/b.git');
   t.is(redactUrl(`https://u:a/${PW}@github.com/a/b.git`), 'https://github.com/a/b.git');
   t.is(redactUrl('https://github.com/a/b@v2.git'), 'https://github.com/a/b@v2.git', 'an @ in the path is not userinfo');
-  t.is(redactUrl('ssh://git@github.com/a/b.git'), 'ssh://github.com/a/b.git');
+  t.is(redactUrl('ssh://git@github.com/a/b.git'), 'ssh://git@github.com/a/b.git', 'an ssh user name is no secret (ArgoCD needs it)');
+  t.is(redactUrl(`ssh://git:${PW}@github.com/a/b.git`), 'ssh://github.com/a/b.git');
+  t.is(redactUrl(`https://${TOKEN}@github.com/a/b.git`), 'https://github.com/a/b.git', 'over https a lone user name may be a token');
   t.is(redactUrl('git@github.com:a/b.git'), 'git@github.com:a/b.git');
   const runner = new GitRunner(`https://u:a/${PW}@github.com/a/b.git`, { hosts: [] }, {});
   t.is(runner.scrub(`fatal: could not read a/${PW} from 'https://u:a/${PW}@github.com/a/b.git' or ${encodeURIComponent(`a/${PW}`)}`), `fatal: could not read *** from 'https://github.com/a/b.git' or ***`);

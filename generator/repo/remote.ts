@@ -26,7 +26,13 @@ export function redactUrl(url: string): string {
   const [, scheme, rest] = m as unknown as [string, string, string];
   const end = rest.search(/[/?#]/);
   const authority = end < 0 ? rest : rest.slice(0, end);
-  if (authority.includes('@')) return scheme + rest.slice(authority.lastIndexOf('@') + 1);
+  if (authority.includes('@')) {
+    const userinfo = authority.slice(0, authority.lastIndexOf('@'));
+    // ssh://git@host/… keeps its user (no secret, and ArgoCD's SSH credentials match on it); over http(s)
+    // a lone user name may be a token.
+    const keep = !/^https?:/i.test(scheme) && /^[A-Za-z0-9._-]+$/.test(userinfo) ? `${userinfo}@` : '';
+    return scheme + keep + rest.slice(authority.lastIndexOf('@') + 1);
+  }
   if (rest.includes('@') && !HOST_PORT.test(authority)) return scheme + rest.slice(rest.lastIndexOf('@') + 1);
   return url;
 }
