@@ -11,6 +11,7 @@ import { DEFAULT_AUTHOR, LocalConfigRepo, type Author } from './repo/git.js';
 import type { PullRequest } from './repo/github.js';
 import { defaultWorkdir, redactUrl, RemoteWorkdir } from './repo/remote.js';
 import { RenderCache } from './cache/render-cache.js';
+import { orphanWarnings } from './repo/stale.js';
 import { commitMessage, loadInput, planAgainst, planRender, rememberRenders, writeAndCommit, type GenerateResult, type LoadedInput, type PlannedRender, type SecretInputs } from './run.js';
 
 export interface DeliverOptions extends SecretInputs {
@@ -103,7 +104,8 @@ function apiHost(apiUrl: string | undefined, origin: string, insecure: boolean):
 }
 
 export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
-  const input = loadInput(opts.source, opts.envs, opts.all);
+  // --sealed-secrets-cert stands in for a certificate the environment file does not name (issue 16.5), as in local runs.
+  const input = loadInput(opts.source, opts.envs, opts.all, undefined, opts);
   if (opts.mode === 'push') {
     const protectedEnvs = input.all.filter((e) => input.selected.includes(e.name) && isProduction(e.value));
     if (protectedEnvs.length > 0) {
@@ -134,6 +136,8 @@ export async function deliver(opts: DeliverOptions): Promise<DeliverResult> {
 
 async function deliverLocked(opts: DeliverOptions, input: LoadedInput, workdir: RemoteWorkdir, github: Awaited<ReturnType<typeof pullRequestClient>> | undefined): Promise<DeliverResult> {
   await workdir.prepare();
+  // Folders of environments whose file is gone: --all removes them, a narrower run says so (issue 16.2).
+  input.warnings.push(...orphanWarnings(workdir.dir, input.all.map((e) => e.name), input.everything === true));
   await opts.verify?.(workdir.dir);
   const base = github ? await github.defaultBranch() : workdir.defaultBranch;
   if (opts.mode === 'pr' && !(await workdir.hasRemoteBranch(base))) {
