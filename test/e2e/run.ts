@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type KnownFailure, judge } from './known.js';
-import { runScenario, type Outcome, type Scenario } from './scenario.js';
+import { runScenario, wasInterrupted, type Outcome, type Scenario } from './scenario.js';
 import { NEWEST_MLFLOW, OLDEST_MLFLOW, scenarios, selfTests } from './scenarios.js';
 import { resolveImage } from './images.js';
 import { ensureImages, ensureKustomize } from './install.js';
@@ -74,6 +74,10 @@ async function main(): Promise<number> {
   // With --serve, stdout carries the one JSON line; everything else goes to stderr.
   const out = values.serve ? process.stderr : process.stdout;
   for (const s of list) {
+    if (wasInterrupted()) {
+      out.write('\ninterrupted: the remaining scenarios did not run\n');
+      break;
+    }
     out.write(`\n=== ${s.name}\n`);
     const o = await runScenario(s);
     const verdict = judge(o, known);
@@ -82,7 +86,7 @@ async function main(): Promise<number> {
   }
   const passed = rows.filter((r) => r.verdict.startsWith('passed') || r.verdict.startsWith('known')).length;
   out.write(`\n${table(rows)}\n\n${passed} passed, ${rows.length - passed} failed\n`);
-  return passed === rows.length ? 0 : 1;
+  return passed === rows.length && !wasInterrupted() ? 0 : 1;
 }
 
 main().then((code) => { process.exitCode = code; }, (e: unknown) => {

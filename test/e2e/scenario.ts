@@ -128,6 +128,13 @@ function clientStep(label: string, apps: readonly AppSync[], secrets: Map<string
   };
 }
 
+let interrupted = false;
+
+/** True once SIGTERM or SIGINT arrived: the run stops after the scenario it was in. */
+export function wasInterrupted(): boolean {
+  return interrupted;
+}
+
 /** The cluster side in fresh namespaces; --kill-child passes a SIGTERM on and ends it if we die. */
 function runInside(planFile: string, prefix: string, quiet: boolean): { ended: Promise<number>; stop: () => void } {
   const child = spawn('/usr/bin/unshare', ['-m', '-n', '-p', '--fork', '--mount-proc', '--kill-child=SIGTERM', process.execPath, '--import', 'tsx', INSIDE, planFile], {
@@ -149,12 +156,17 @@ function runInside(planFile: string, prefix: string, quiet: boolean): { ended: P
       try { process.kill(Number(pid), 'SIGTERM'); } catch { /* already gone */ }
     }
   };
-  // Interrupted (Ctrl-C, CI timeout): stop the cluster side first, so no pod outlives the run.
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  // Interrupted (Ctrl-C, CI timeout): stop the cluster side first, so no pod outlives the run,
+  // and run no further scenario.
+  const interrupt = () => {
+    interrupted = true;
+    stop();
+  };
+  process.on('SIGTERM', interrupt);
+  process.on('SIGINT', interrupt);
   void ended.then(() => {
-    process.off('SIGTERM', stop);
-    process.off('SIGINT', stop);
+    process.off('SIGTERM', interrupt);
+    process.off('SIGINT', interrupt);
   });
   return { ended, stop };
 }
