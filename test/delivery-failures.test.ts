@@ -2,9 +2,9 @@ import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFakeGitHub, type FakeGitHub } from './helpers/fake-github.js';
+import { type FakeGitHub, workspaceWithGitHub } from './helpers/fake-github.js';
 import { git } from './helpers/git.js';
-import { makeWorkspace, runCli, type Workspace } from './helpers/workspace.js';
+import { runCli, type Workspace } from './helpers/workspace.js';
 
 const TOKEN = 'ghp_deliveryFailuresToken0123456789';
 
@@ -29,12 +29,7 @@ const callCount = (calls: string) => (existsSync(calls) ? readFileSync(calls, 'u
 const refs = (bare: string) => git(bare, 'for-each-ref', '--format=%(refname)').trim();
 
 async function withGitHub(t: { teardown(fn: () => Promise<void>): void }) {
-  const ws = makeWorkspace();
-  const gh = await startFakeGitHub({ token: TOKEN, owner: 'acme', repo: 'config' });
-  t.teardown(async () => {
-    await gh.close();
-    ws.cleanup();
-  });
+  const { ws, gh } = await workspaceWithGitHub(t, TOKEN);
   const remote = bareRemote(ws);
   const workdir = join(ws.dir, 'workdir');
   const run = (mode: '--pr' | '--push', env = 'stg') =>

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deliver } from '../generator/deliver.js';
-import { startFakeGitHub } from './helpers/fake-github.js';
+import { startFakeGitHub, workspaceWithGitHub } from './helpers/fake-github.js';
 import { git } from './helpers/git.js';
 import { makeWorkspace, runCli, type Workspace } from './helpers/workspace.js';
 
@@ -74,12 +74,7 @@ test('a remote --repo without --push or --pr says what to add; --push on a local
 });
 
 test('--pr pushes gen-gitops/<env>, opens one pull request, updates it on the next change, and never leaks the token', async (t) => {
-  const ws = makeWorkspace();
-  const gh = await startFakeGitHub({ token: TOKEN, owner: 'acme', repo: 'config' });
-  t.teardown(async () => {
-    await gh.close();
-    ws.cleanup();
-  });
+  const { ws, gh } = await workspaceWithGitHub(t, TOKEN);
   const remote = bareRemote(ws);
   const env = { GITHUB_TOKEN: TOKEN };
   const args = (extra: string[]) => deliverArgs(ws, remote.url, [...extra, '--github-repo', 'acme/config', '--github-api-url', gh.url]);

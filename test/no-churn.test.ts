@@ -1,10 +1,10 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startFakeGitHub, type FakeGitHub } from './helpers/fake-github.js';
+import { type FakeGitHub, workspaceWithGitHub } from './helpers/fake-github.js';
 import { makeRsaCert } from './helpers/certs.js';
 import { git } from './helpers/git.js';
-import { makeWorkspace, runCli, type Workspace } from './helpers/workspace.js';
+import { runCli, type Workspace } from './helpers/workspace.js';
 
 const TOKEN = 'ghp_noChurnTestToken0123456789';
 
@@ -18,12 +18,7 @@ const sha = (bare: string, ref: string) => git(bare, 'rev-parse', ref).trim();
 const writes = (gh: FakeGitHub) => gh.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
 
 async function setup(t: { teardown(fn: () => Promise<void>): void }) {
-  const ws = makeWorkspace();
-  const gh = await startFakeGitHub({ token: TOKEN, owner: 'acme', repo: 'config' });
-  t.teardown(async () => {
-    await gh.close();
-    ws.cleanup();
-  });
+  const { ws, gh } = await workspaceWithGitHub(t, TOKEN);
   const remote = bareRemote(ws);
   const base = ['--source', ws.source, '--repo', remote.url, '--workdir', join(ws.dir, 'workdir')];
   const pr = (envs: string) => runCli(['--env', envs, '--pr', ...base, '--github-repo', 'acme/config', '--github-api-url', gh.url], { env: { GITHUB_TOKEN: TOKEN } });

@@ -2,9 +2,9 @@ import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { MAX_PR_BRANCH, prBranch } from '../generator/deliver.js';
-import { startFakeGitHub } from './helpers/fake-github.js';
+import { workspaceWithGitHub } from './helpers/fake-github.js';
 import { git } from './helpers/git.js';
-import { makeWorkspace, runCli, type Workspace } from './helpers/workspace.js';
+import { runCli, type Workspace } from './helpers/workspace.js';
 
 const TOKEN = 'ghp_prBranchTestToken0123456789';
 
@@ -14,12 +14,7 @@ function addEnv(ws: Workspace, name: string, i: number): void {
 }
 
 async function setup(t: { teardown(fn: () => Promise<void>): void }) {
-  const ws = makeWorkspace();
-  const gh = await startFakeGitHub({ token: TOKEN, owner: 'acme', repo: 'config' });
-  t.teardown(async () => {
-    await gh.close();
-    ws.cleanup();
-  });
+  const { ws, gh } = await workspaceWithGitHub(t, TOKEN);
   const path = join(ws.dir, 'remote.git');
   execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', path]);
   const run = (sel: string[]) =>

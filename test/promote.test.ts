@@ -1,7 +1,7 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startFakeGitHub } from './helpers/fake-github.js';
+import { workspaceWithGitHub } from './helpers/fake-github.js';
 import { git } from './helpers/git.js';
 import { makeWorkspace, runCli, runIn, type Workspace } from './helpers/workspace.js';
 
@@ -99,12 +99,7 @@ test('promote guards: skipped stage, undeployed source, edited target (exit 2, n
 });
 
 test('promote to prod on a remote opens a pull request listing each setting old → new and the source commit', async (t) => {
-  const ws = makeWorkspace();
-  const gh = await startFakeGitHub({ token: TOKEN, owner: 'acme', repo: 'config' });
-  t.teardown(async () => {
-    await gh.close();
-    ws.cleanup();
-  });
+  const { ws, gh } = await workspaceWithGitHub(t, TOKEN);
   git(ws.source, 'init', '--quiet');
   ws.writeEnv('stg', ws.readEnv('stg').replace('mlflow:\n', 'mlflow:\n  image:\n    repository: ghcr.io/mlflow/mlflow\n    tag: v3.10.0-full\n'));
   git(ws.source, 'add', '-A');

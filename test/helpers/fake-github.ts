@@ -11,6 +11,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { makeWorkspace, type Workspace } from './workspace.js';
 
 export interface StoredPR {
   number: number;
@@ -309,4 +310,18 @@ function readBody(req: http.IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', () => resolve(''));
   });
+}
+
+/**
+ * A scratch workspace and a local GitHub stand-in for `acme/config` that
+ * accepts `token`, both removed when the test ends.
+ */
+export async function workspaceWithGitHub(t: { teardown(fn: () => Promise<void>): void }, token: string): Promise<{ ws: Workspace; gh: FakeGitHub }> {
+  const ws = makeWorkspace();
+  const gh = await startFakeGitHub({ token, owner: 'acme', repo: 'config' });
+  t.teardown(async () => {
+    await gh.close();
+    ws.cleanup();
+  });
+  return { ws, gh };
 }
