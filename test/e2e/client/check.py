@@ -92,9 +92,11 @@ def main():
             status, body = http(search, {"Host": host, "Authorization": auth})
             assert status == 403, f"Host {host}: HTTP {status}: {body[:160]!r}"
 
-    @check("a UI write from a foreign Origin is refused; from the Service's origin it works")
+    @check("a write from a foreign Origin is refused; from the Service's origin it works")
     def origins():
-        create = uri + "/ajax-api/2.0/mlflow/experiments/create"
+        # /api/ is Origin-checked by every release with the security middleware (3.9.0 checks
+        # only /api/; later releases also /ajax-api/, the UI's prefix), so this holds for all.
+        create = uri + "/api/2.0/mlflow/experiments/create"
         headers = {"Authorization": auth, "Content-Type": "application/json"}
         status, body = http(create, {**headers, "Origin": "http://evil.example.com"}, json.dumps({"name": experiment + "-evil"}).encode())
         assert status == 403, f"foreign Origin: HTTP {status}: {body[:160]!r}"
