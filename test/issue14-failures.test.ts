@@ -1,21 +1,17 @@
 import test from 'ava';
+import { committedWithPendingChange } from './helpers/pending.js';
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { commitCount, git, snapshotTree } from './helpers/git.js';
 import { runBounded } from './helpers/bounded.js';
-import { makeWorkspace, runIn } from './helpers/workspace.js';
+import { makeWorkspace } from './helpers/workspace.js';
 
 for (const [what, block] of [
   ['ENOSPC (the stream file is /dev/full)', (file: string) => symlinkSync('/dev/full', file)],
   ['EISDIR (a folder where the stream file goes)', (file: string) => mkdirSync(file)],
 ] as const) {
   test(`issue 14.4: ${what} while writing the fast-import stream: exit 1 with a message, the process ends, the tree is clean`, async (t) => {
-    const ws = makeWorkspace();
-    t.teardown(ws.cleanup);
-    t.is((await runIn(ws, ['--all'])).code, 0);
-    const before = snapshotTree(ws.repo);
-    const head = git(ws.repo, 'rev-parse', 'HEAD').trim();
-    ws.writeEnv('stg', ws.readEnv('stg').replace('nodePort: 30501', 'nodePort: 30511'));
+    const { ws, before, head } = await committedWithPendingChange(t);
     const file = join(ws.repo, '.git', 'gen-gitops', 'commit.fast-import');
     mkdirSync(join(ws.repo, '.git', 'gen-gitops'), { recursive: true });
     block(file);

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { committedWithPendingChange } from './helpers/pending.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,12 +36,7 @@ function killedAt(ws: Workspace, point: string): Promise<NodeJS.Signals | null> 
 }
 
 test('issue 14.12: SIGKILL between git update-index and the HEAD move: the next run restores index and tree, and the run after commits', async (t) => {
-  const ws = makeWorkspace();
-  t.teardown(ws.cleanup);
-  t.is((await runIn(ws, ['--all'])).code, 0);
-  const before = snapshotTree(ws.repo);
-  const head = git(ws.repo, 'rev-parse', 'HEAD').trim();
-  ws.writeEnv('stg', ws.readEnv('stg').replace('nodePort: 30501', 'nodePort: 30511'));
+  const { ws, before, head } = await committedWithPendingChange(t);
   t.is(await killedAt(ws, 'indexed'), 'SIGKILL');
   t.is(git(ws.repo, 'rev-parse', 'HEAD').trim(), head, 'HEAD did not move');
   t.not(git(ws.repo, 'diff', '--cached', '--name-only').trim(), '', 'the kill left paths staged');
