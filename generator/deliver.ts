@@ -50,11 +50,7 @@ export interface PromotionSummary {
   settings: { field: string; from: string; to: string }[];
 }
 
-export interface DeliverResult extends GenerateResult {
-  pushed?: { branch: string; commit: string };
-  /** `unchanged`: the open pull request already carries this render and was left alone. */
-  pullRequest?: PullRequest & { action: 'opened' | 'updated' | 'unchanged' };
-}
+export type DeliverResult = GenerateResult;
 
 /** Longest PR branch name: a ref is a file under .git/refs, and names past NAME_MAX fail to push. */
 export const MAX_PR_BRANCH = 100;

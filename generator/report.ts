@@ -1,5 +1,6 @@
 import { formatProblem, type InputProblem } from './errors.js';
-import type { GenerateResult } from './run.js';
+import type { GenerateResult } from './pipeline/result.js';
+import { FILE_LIST_LIMIT } from './render/commit-message.js';
 import { nameList } from './render/templates.js';
 import { removalLines } from './render/removal.js';
 
@@ -8,13 +9,12 @@ export function formatWarnings(warnings: InputProblem[]): string[] {
   return warnings.map((w) => `warning: ${formatProblem(w)}`);
 }
 
-/** Above this many changed files, output and commit messages give per-folder counts only. */
-export const FILE_LIST_LIMIT = 300;
+export { FILE_LIST_LIMIT };
 
 export function formatGenerateResult(r: GenerateResult, opts: { dryRun: boolean }): string[] {
   const lines: string[] = [];
   const envs = nameList(r.environments);
-  const pr = (r as GenerateResult & { pullRequest?: { number: number; url: string; action: string } }).pullRequest;
+  const pr = r.pullRequest;
   if (r.status === 'up-to-date') {
     // A --pr re-run with nothing new: the open pull request was left as it is.
     if (pr?.action === 'unchanged') lines.push(`${envs}: up to date: pull request #${pr.number} already carries this render (${pr.url})`);
@@ -39,7 +39,7 @@ export function formatGenerateResult(r: GenerateResult, opts: { dryRun: boolean 
   for (const m of r.manual ?? []) lines.push(`  overwrote a manual change: ${m}`);
   if (r.recovered === 'rolled-back') lines.push('  (rolled back an unfinished write left by an interrupted run first)');
   if (r.commit) lines.push(`committed ${r.commit.slice(0, 12)}`);
-  const d = r as GenerateResult & { pushed?: { branch: string; commit: string }; pullRequest?: { number: number; url: string; action: string } };
+  const d = r;
   if (d.pushed) lines.push(`pushed ${d.pushed.commit.slice(0, 12)} to ${d.pushed.branch}`);
   if (d.pullRequest) lines.push(`pull request #${d.pullRequest.number} ${d.pullRequest.action}: ${d.pullRequest.url}`);
   return lines;

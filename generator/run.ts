@@ -5,14 +5,13 @@ import { environmentSpec } from './environment/spec.js';
 import { withCertificateOverride } from './environment/certificate-override.js';
 import { runWarnings, validateSources, type ValidEnvironment } from './environment/validate.js';
 import { ExitCode, InputError, uniqueProblems, UsageError, UserError, type InputProblem } from './errors.js';
-import { packageVersion } from './paths.js';
-import { FILE_LIST_LIMIT } from './report.js';
 import { phaseDone } from './timing.js';
 import { unifiedDiff } from './render/diff.js';
-import { planChanges, removedEnvironments, summarize, type GroupSummary, type Plan } from './render/plan.js';
+import { planChanges, summarize, type GroupSummary, type Plan } from './render/plan.js';
 import type { RenderResult } from './render/render.js';
 import { renderAndCheck } from './render/checked.js';
-import { renderTemplate } from './render/templates.js';
+import type { GenerateResult } from './pipeline/result.js';
+import { commitMessage, type PromotionNote } from './render/commit-message.js';
 import { LocalConfigRepo, type Author } from './repo/git.js';
 import { Layout } from './repo/layout.js';
 import { readTree, workingTreeText } from './repo/tree.js';
@@ -39,7 +38,7 @@ export interface GenerateOptions extends SecretInputs {
   check: boolean;
   author?: Author;
   /** A promotion being committed (named in the commit message). */
-  promotion?: { from: string; sourceCommit?: string; settings: { field: string; from: string; to: string }[] };
+  promotion?: PromotionNote;
   /** Overwrite uncommitted changes inside gen-gitops's own folders. */
   force?: boolean;
   lockTimeoutMs?: number;
@@ -56,24 +55,8 @@ export interface SecretInputs {
   sealedSecretsCert?: string;
 }
 
-export type GenerateStatus = 'up-to-date' | 'committed' | 'planned' | 'out-of-date';
-
-export interface GenerateResult {
-  status: GenerateStatus;
-  environments: string[];
-  plan: Plan;
-  groups: GroupSummary[];
-  diffs: string[];
-  warnings: InputProblem[];
-  commit?: string;
-  repo: string;
-  /** Committed hand edits in generated files that this run overwrote. */
-  manual?: string[];
-  /** What was done about a transaction a killed run left behind. */
-  recovered?: 'none' | 'rolled-back' | 'cleaned';
-  /** Environments whose folder a remembered render vouched for, so they were not synthesised again. */
-  reused?: string[];
-}
+export type { GenerateResult, GenerateStatus } from './pipeline/result.js';
+export { commitMessage } from './render/commit-message.js';
 
 export interface LoadedInput {
   defaults: LoadedDefaults;
@@ -247,23 +230,6 @@ export function planAgainst(root: string, rendered: RenderResult, already?: Read
   return { rendered, plan, groups: summarize(plan) };
 }
 
-export function commitMessage(environments: string[], groups: GroupSummary[], manual: string[] = [], promotion?: GenerateOptions['promotion']): string {
-  return renderTemplate('commit-message.hbs', {
-    environments,
-    groups,
-    removed: removedEnvironments(groups),
-    // A fleet's first render changes thousands of files: per-folder counts say enough there.
-    listFiles: groups.reduce((n, g) => n + g.added.length + g.changed.length + g.deleted.length, 0) <= FILE_LIST_LIMIT,
-    manual,
-    promotion,
-    version: packageVersion,
-    sources: environments.map((e) => `environments/${e}.yaml`),
-  });
-}
-
-/** Folders and files of the config repo that belong to gen-gitops (anything else is people's). */
-export const OWNED_ROOTS = ['envs/', 'cluster-resources/', 'argocd/', 'README.md'];
-const isOwned = (path: string) => OWNED_ROOTS.some((r) => (r.endsWith('/') ? path.startsWith(r) : path === r));
 
 /**
  * Stops before touching a working tree that holds someone's uncommitted
@@ -272,7 +238,7 @@ const isOwned = (path: string) => OWNED_ROOTS.some((r) => (r.endsWith('/') ? pat
 export async function guardUncommitted(repo: LocalConfigRepo, force: boolean): Promise<void> {
   const dirty = await repo.uncommitted();
   if (dirty.length === 0) return;
-  const foreign = dirty.filter((p) => !isOwned(p));
+  const foreign = dirty.filter((p) => !Layout.isOwned(p));
   if (force && foreign.length === 0) return;
   const list = (force ? foreign : dirty).slice(0, 20).map((p) => `  ${p}`).join('\n');
   throw new UserError(
