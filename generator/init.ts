@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { dirname, join } from 'node:path';
 import { UsageError } from './errors.js';
 import { assetPath } from './paths.js';
+import { SourceLayout } from './repo/layout.js';
 
 export interface InitResult {
   dir: string;
@@ -29,10 +30,11 @@ const PROJECT_ENTRIES = new Set(['.git', 'node_modules', 'package.json', 'packag
 
 /** Destination → packaged source. npm never packs a file named .gitignore, so it ships as `gitignore`. */
 function scaffold(): [string, string][] {
-  const environments = readdirSync(assetPath('environments'))
+  // The package ships its environment files in a folder shaped like the source repository's.
+  const environments = readdirSync(assetPath(SourceLayout.environmentsDir))
     .filter((f) => f.endsWith('.yaml'))
     .sort()
-    .map((f): [string, string] => [`environments/${f}`, assetPath('environments', f)]);
+    .map((f): [string, string] => [SourceLayout.inEnvironments(f), assetPath(SourceLayout.environmentsDir, f)]);
   return [
     ...environments,
     ['README.md', assetPath('templates', 'init', 'README.md')],
@@ -92,7 +94,7 @@ export function initReport(r: InitResult): string[] {
   if (r.gitInitialised) lines.push('  git init (the default config repo ./gitops must be ignored by this repository\'s Git)');
   lines.push('next:');
   if (r.missingDependency) lines.push('  npm install --save-dev gen-gitops   # CI installs it with npm ci: commit package.json and package-lock.json');
-  lines.push('  set configRepo.url in environments/defaults.yaml, then adjust environments/*.yaml');
+  lines.push(`  set configRepo.url in ${SourceLayout.defaultsFile}, then adjust ${SourceLayout.envFile('*')}`);
   lines.push('  npx gen-gitops validate && npx gen-gitops --env dev   # renders into ./gitops');
   lines.push('  CI: set the variable GEN_GITOPS_CONFIG_REPO and the secret GEN_GITOPS_TOKEN (see README.md)');
   return lines;

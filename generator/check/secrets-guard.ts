@@ -77,9 +77,8 @@ function envIndex(specs: EnvironmentSpec[]): (path: string) => EnvironmentSpec |
   const byDir = new Map<string, EnvironmentSpec>();
   for (const s of specs) if (!byDir.has(Layout.envDir(s.name))) byDir.set(Layout.envDir(s.name), s);
   return (path) => {
-    // Environment names are DNS labels: the folder is `envs/<name>`, the first two segments.
-    const slash = path.indexOf('/', path.indexOf('/') + 1);
-    return byDir.get(slash === -1 ? path : path.slice(0, slash));
+    const dir = Layout.envFolderOf(path);
+    return dir === undefined ? undefined : byDir.get(dir);
   };
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { InputError, UsageError, type InputProblem, type SourceLocation } from '../errors.js';
+import { SourceLayout } from '../repo/layout.js';
 import { readYamlFile, type ParseMemo, type YamlSource } from './source.js';
 
 /** An environment file as read, before validation. */
@@ -42,7 +43,7 @@ export interface LoadedSources {
  */
 export const ENV_NAME = /^[a-z]([-a-z0-9]{0,28}[a-z0-9])?$/;
 const ENV_FILE = /^([a-z]([-a-z0-9]{0,28}[a-z0-9])?)\.yaml$/;
-export const DEFAULTS_FILE = 'defaults.yaml';
+export const DEFAULTS_FILE = SourceLayout.defaultsFileName;
 
 /**
  * Lists environment names from file names, without reading the files.
@@ -51,7 +52,7 @@ export const DEFAULTS_FILE = 'defaults.yaml';
  * so a file is never silently skipped.
  */
 export function listEnvironmentNames(dir: string): string[] {
-  if (!existsSync(dir)) throw new UsageError(`no environments folder at ${dir}; run gen-gitops from the source repository or pass --source <dir>`);
+  if (!existsSync(dir)) throw new UsageError(`no ${SourceLayout.environmentsDir} folder at ${dir}; run gen-gitops from the source repository or pass --source <dir>`);
   const names: string[] = [];
   const problems: InputProblem[] = [];
   const shown = (f: string) => join(relative(dirname(dir), dir) || dir, f);
@@ -62,12 +63,12 @@ export function listEnvironmentNames(dir: string): string[] {
     else if (/\.ya?ml$/i.test(f)) {
       const base = f.replace(/\.ya?ml$/i, '');
       const location = { file: shown(f), line: 1, col: 1 };
-      if (ENV_NAME.test(base)) problems.push({ location, message: `environment files end in .yaml, not ${f.slice(base.length)}`, hint: `rename it to ${base}.yaml` });
+      if (ENV_NAME.test(base)) problems.push({ location, message: `environment files end in .yaml, not ${f.slice(base.length)}`, hint: `rename it to ${SourceLayout.envFileName(base)}` });
       else {
         problems.push({
           location,
           message: `${JSON.stringify(base.length > 40 ? `${base.slice(0, 40)}…` : base)} is not a valid environment name`,
-          hint: "an environment name is a DNS-1123 label of at most 30 characters (lower-case letters, digits, '-', starting with a letter); rename the file, or move it out of environments/",
+          hint: `an environment name is a DNS-1123 label of at most 30 characters (lower-case letters, digits, '-', starting with a letter); rename the file, or move it out of ${SourceLayout.environmentsDir}/`,
         });
       }
     }
@@ -78,11 +79,11 @@ export function listEnvironmentNames(dir: string): string[] {
 
 export function loadSources(dir: string, displayBase = process.cwd(), memo?: ParseMemo): LoadedSources {
   const display = (file: string) => relative(displayBase, file) || file;
-  // Everything read must come from the source repository (the folder holding environments/).
+  // Everything read must come from the source repository (the folder holding the environments folder).
   const within = dirname(dir);
   const defaults = loadDefaults(join(dir, DEFAULTS_FILE), display, within, memo);
   const environments = listEnvironmentNames(dir).map((name) => {
-    const file = join(dir, `${name}.yaml`);
+    const file = join(dir, SourceLayout.envFileName(name));
     return { name, source: readYamlFile(file, display(file), { within, memo }) };
   });
   return { dir, defaults, environments };

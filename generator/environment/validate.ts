@@ -3,6 +3,7 @@ import type { ErrorObject } from 'ajv';
 import { SCHEMA_OPTIONS, schemaValidator as compiledSchema } from '../schemas/validators.js';
 import { InputError, uniqueProblems, type InputProblem, type SourceLocation } from '../errors.js';
 import { assetPath } from '../paths.js';
+import { SourceLayout } from '../repo/layout.js';
 import { deepMerge, isPlainObject, shortJson, type LoadedDefaults, type LoadedEnvironment, type LoadedSources } from './load.js';
 import { crossFileProblems } from './cluster-rules.js';
 import { MAX_STATEFULSET_NAME, majorOfTag, upgradeStatefulSetName } from './postgres-upgrade.js';
@@ -63,7 +64,7 @@ function describeAjvError(e: ErrorObject): { pointer: string; key: boolean; mess
     }
     case 'required': {
       const prop = String((e.params as { missingProperty: string }).missingProperty);
-      return { pointer: e.instancePath, key: false, message: `missing required key '${prop}'`, hint: `add '${prop}' here or in environments/defaults.yaml under environment:` };
+      return { pointer: e.instancePath, key: false, message: `missing required key '${prop}'`, hint: `add '${prop}' here or in ${SourceLayout.defaultsFile} under environment:` };
     }
     case 'type':
       return { pointer: e.instancePath, key: false, message: `must be ${String((e.params as { type: string }).type).replace(',', ' or ')}`, hint: described };
@@ -279,10 +280,10 @@ export function validateSources(sources: LoadedSources): ValidEnvironment[] {
   for (const stage of sources.defaults.stages) {
     if (!sources.environments.some((e) => e.name === stage)) {
       problems.push({
-        location: sources.defaults.source?.values.get('/stages') ?? { file: 'environments/defaults.yaml', line: 1, col: 1 },
+        location: sources.defaults.source?.values.get('/stages') ?? { file: SourceLayout.defaultsFile, line: 1, col: 1 },
         field: 'stages',
         message: `names '${stage}', which has no environment file`,
-        hint: `create environments/${stage}.yaml or remove it from stages`,
+        hint: `create ${SourceLayout.envFile(stage)} or remove it from stages`,
       });
     }
   }

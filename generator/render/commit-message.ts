@@ -1,5 +1,6 @@
 import { packageVersion } from '../paths.js';
-import { SourceLayout } from '../repo/layout.js';
+import { COMMIT_SUBJECT_PREFIX } from '../repo/commit-marker.js';
+import { Layout, SourceLayout } from '../repo/layout.js';
 import { removedEnvironments, type GroupSummary } from './plan.js';
 import { renderTemplate } from './templates.js';
 
@@ -14,10 +15,14 @@ export interface PromotionNote {
 }
 
 export function commitMessage(environments: string[], groups: GroupSummary[], manual: string[] = [], promotion?: PromotionNote): string {
+  const removed = removedEnvironments(groups);
   return renderTemplate('commit-message.hbs', {
+    // The subject's first word: how LocalConfigRepo.manuallyEdited tells gen-gitops's commits from people's.
+    marker: COMMIT_SUBJECT_PREFIX,
     environments,
     groups,
-    removed: removedEnvironments(groups),
+    removed,
+    removedFolders: removed.map((name) => ({ name, folder: `${Layout.envDir(name)}/` })),
     // A fleet's first render changes thousands of files: per-folder counts say enough there.
     listFiles: groups.reduce((n, g) => n + g.added.length + g.changed.length + g.deleted.length, 0) <= FILE_LIST_LIMIT,
     manual,

@@ -1,3 +1,5 @@
+import { Layout } from '../repo/layout.js';
+
 /** What a render changes in the config repo, file by file. */
 export type ChangeKind = 'added' | 'changed' | 'deleted';
 
@@ -34,16 +36,6 @@ export function planChanges(rendered: Map<string, string>, existing: Map<string,
   return { changes, unchanged };
 }
 
-/** Which part of the config repo a path belongs to, for summaries: an environment, a cluster, or shared. */
-export function pathGroup(path: string): string {
-  const env = /^envs\/([^/]+)\//.exec(path);
-  if (env) return env[1]!;
-  const cluster = /^cluster-resources\/([^/]+)\//.exec(path);
-  if (cluster) return `cluster ${cluster[1]!}`;
-  if (path.startsWith('argocd/')) return 'argocd';
-  return 'repository';
-}
-
 export interface GroupSummary {
   group: string;
   added: string[];
@@ -51,10 +43,11 @@ export interface GroupSummary {
   deleted: string[];
 }
 
+/** Changes per part of the config repo (Layout.groupOf: an environment, a cluster, or shared). */
 export function summarize(plan: Plan): GroupSummary[] {
   const groups = new Map<string, GroupSummary>();
   for (const c of plan.changes) {
-    const g = pathGroup(c.path);
+    const g = Layout.groupOf(c.path);
     const s = groups.get(g) ?? { group: g, added: [], changed: [], deleted: [] };
     s[c.kind].push(c.path);
     groups.set(g, s);
@@ -64,5 +57,5 @@ export function summarize(plan: Plan): GroupSummary[] {
 
 /** Environments whose folder a plan removes: their parameters file (what ArgoCD's generator reads) goes. */
 export function removedEnvironments(groups: GroupSummary[]): string[] {
-  return groups.filter((g) => g.deleted.includes(`envs/${g.group}/argocd.json`)).map((g) => g.group);
+  return groups.filter((g) => g.deleted.includes(Layout.envParameters(g.group))).map((g) => g.group);
 }

@@ -38,18 +38,18 @@ export function removalOf(plan: Plan): Removal {
   const clusterCleanup: string[] = [];
   for (const c of plan.changes) {
     if (c.kind !== 'deleted') continue;
-    const env = /^envs\/([^/]+)\/argocd\.json$/.exec(c.path);
-    if (env) environments.push({ ...removedEnvironment(env[1]!, plan), ...whereItRan(c.before) });
-    const cluster = /^cluster-resources\/([^/]+)\/argocd\.json$/.exec(c.path);
-    if (cluster) {
-      clusterFolders.push(`${Layout.clusterDir(cluster[1]!)}/`);
-      const prefix = `${Layout.clusterManifests(cluster[1]!)}/`;
+    const env = Layout.envOfParameters(c.path);
+    if (env !== undefined) environments.push({ ...removedEnvironment(env, plan), ...whereItRan(c.before) });
+    const cluster = Layout.clusterOfParameters(c.path);
+    if (cluster !== undefined) {
+      clusterFolders.push(`${Layout.clusterDir(cluster)}/`);
+      const prefix = `${Layout.clusterManifests(cluster)}/`;
       const namespaces = plan.changes
         .filter((x) => x.kind === 'deleted' && x.path.startsWith(prefix))
         .flatMap((x) => parseManifests(x.before ?? ''))
         .filter((o) => o.kind === 'Namespace' && o.metadata?.name)
         .map((o) => o.metadata!.name!);
-      if (namespaces.length > 0) clusterCleanup.push(`kubectl delete namespace ${namespaces.sort().join(' ')}   # cluster ${cluster[1]!}: only once nothing else uses it`);
+      if (namespaces.length > 0) clusterCleanup.push(`kubectl delete namespace ${namespaces.sort().join(' ')}   # cluster ${cluster}: only once nothing else uses it`);
     }
   }
   return { environments, clusterFolders, clusterCleanup };

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import type { KubeObject } from '../charts/environment.js';
+import { Layout } from '../repo/layout.js';
 import { fastYaml } from './fast-yaml.js';
 
 /**
@@ -14,21 +15,15 @@ export function toYaml(obj: KubeObject): string {
   return fastYaml(ordered) ?? stringify(ordered, { lineWidth: 0, aliasDuplicateObjects: false, indentSeq: true });
 }
 
-/** `<kind>-<name>.yaml`, lower-case; namespaced when two objects would share a name. */
-export function manifestFileName(obj: KubeObject, withNamespace = false): string {
-  const ns = withNamespace && obj.metadata.namespace ? `${obj.metadata.namespace}-` : '';
-  return `${obj.kind}-${ns}${obj.metadata.name}.yaml`.toLowerCase();
-}
-
 /** One object a file plus a kustomization.yaml listing them, sorted. */
 export function manifestFolder(dir: string, objects: KubeObject[]): { files: Map<string, string>; objects: { path: string; object: KubeObject }[] } {
   const files = new Map<string, string>();
   const placed: { path: string; object: KubeObject }[] = [];
   const base = new Map<string, number>();
-  for (const o of objects) base.set(manifestFileName(o), (base.get(manifestFileName(o)) ?? 0) + 1);
+  // Namespaced file names only where two objects of the folder would share one (Layout.manifestFile).
+  for (const o of objects) base.set(Layout.manifestFile(dir, o), (base.get(Layout.manifestFile(dir, o)) ?? 0) + 1);
   for (const o of objects) {
-    const name = manifestFileName(o, (base.get(manifestFileName(o)) ?? 0) > 1);
-    const path = `${dir}/${name}`;
+    const path = Layout.manifestFile(dir, o, (base.get(Layout.manifestFile(dir, o)) ?? 0) > 1);
     if (files.has(path)) throw new Error(`two objects render to ${path}: ${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
     files.set(path, toYaml(o));
     placed.push({ path, object: o });

@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { diffStat, unifiedDiff } from './diff.js';
-import { pathGroup, type Plan } from './plan.js';
+import { Layout } from '../repo/layout.js';
+import type { Plan } from './plan.js';
 import { removalOf, type Removal } from './removal.js';
 
 /** What a reviewer needs to see about a plan: objects, image changes, diff stats, a bounded diff. */
@@ -68,7 +69,7 @@ export function summarizeChanges(plan: Plan, diffLimit = DIFF_LIMIT): ChangeSumm
   const stats: ChangeSummary['stats'] = [];
   const diffs: string[] = [];
   for (const c of plan.changes) {
-    const g = pathGroup(c.path);
+    const g = Layout.groupOf(c.path);
     const entry = groups.get(g) ?? { group: g, added: [], changed: [], removed: [], images: [] };
     groups.set(g, entry);
     const before = parseManifest(c.before);

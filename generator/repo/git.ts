@@ -5,8 +5,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { SimpleGit, SimpleGitOptions } from 'simple-git';
 import { UserError } from '../errors.js';
+import { COMMIT_SUBJECT_PREFIX } from './commit-marker.js';
 import { crashPoint, TXN_DIR } from './transaction.js';
 import { commonGitDirOf, gitDirOf, stateDirOf } from './gitdir.js';
+import { Layout } from './layout.js';
 
 const requireCjs = createRequire(import.meta.url);
 let simpleGitFactory: typeof import('simple-git').simpleGit | undefined;
@@ -104,7 +106,7 @@ export class LocalConfigRepo {
   async manuallyEdited(paths: string[]): Promise<string[]> {
     if (paths.length === 0 || (await this.head()) === undefined) return [];
     const wanted = new Set(paths);
-    const out = await this.git.raw(['log', '--format=%x1e%s', '--name-only', '--no-renames', '--', ...new Set(paths.map((p) => p.split('/').slice(0, 3).join('/')))]);
+    const out = await this.git.raw(['log', '--format=%x1e%s', '--name-only', '--no-renames', '--', ...new Set(paths.map(Layout.historyScopeOf))]);
     const seen = new Set<string>();
     const manual: string[] = [];
     for (const block of out.split('\x1e').slice(1)) {
@@ -112,7 +114,7 @@ export class LocalConfigRepo {
       for (const f of files) {
         if (!f || seen.has(f) || !wanted.has(f)) continue;
         seen.add(f);
-        if (!subject.startsWith('gen-gitops:')) manual.push(f);
+        if (!subject.startsWith(COMMIT_SUBJECT_PREFIX)) manual.push(f);
       }
       if (seen.size === wanted.size) break;
     }

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Layout } from './layout.js';
+import { Layout, SourceLayout } from './layout.js';
 
 /**
  * Folders of the config repo that no environment file produces any more:
@@ -12,12 +12,12 @@ import { Layout } from './layout.js';
 export function staleFolders(root: string, environments: Set<string>, renderedFiles: Iterable<string>): { envs: string[]; clusters: string[] } {
   const clusters = new Set<string>();
   for (const p of renderedFiles) {
-    const m = /^cluster-resources\/([^/]+)\//.exec(p);
-    if (m) clusters.add(m[1]!);
+    const cluster = Layout.clusterOf(p);
+    if (cluster !== undefined) clusters.add(cluster);
   }
   return {
-    envs: subfolders(root, 'envs').filter((e) => !environments.has(e)),
-    clusters: subfolders(root, 'cluster-resources').filter((c) => !clusters.has(c)),
+    envs: subfolders(root, Layout.envsDir).filter((e) => !environments.has(e)),
+    clusters: subfolders(root, Layout.clustersDir).filter((c) => !clusters.has(c)),
   };
 }
 
@@ -42,10 +42,10 @@ function subfolders(root: string, dir: string): string[] {
 export function orphanWarnings(root: string, environments: string[], everything: boolean): { message: string; hint: string }[] {
   if (everything) return [];
   const known = new Set(environments);
-  return subfolders(root, 'envs')
+  return subfolders(root, Layout.envsDir)
     .filter((e) => !known.has(e))
     .map((e) => ({
-      message: `${Layout.envDir(e)}/ has no environment file (environments/${e}.yaml): ArgoCD keeps deploying it from the config repo`,
+      message: `${Layout.envDir(e)}/ has no environment file (${SourceLayout.envFile(e)}): ArgoCD keeps deploying it from the config repo`,
       hint: `gen-gitops --all removes ${Layout.envDir(e)}/ (ArgoCD then deletes its Application and keeps its resources); a run for other environments leaves it alone`,
     }));
 }

@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import type { EnvironmentSpec } from '../environment/types.js';
+import { Layout } from '../repo/layout.js';
 import { secretSpecs, type CredentialId } from './credentials.js';
 
 /**
@@ -10,7 +11,8 @@ import { secretSpecs, type CredentialId } from './credentials.js';
 export function keptPlainCredentials(spec: EnvironmentSpec, files: Map<string, string>, dir: string): Map<CredentialId, string> {
   const kept = new Map<CredentialId, string>();
   for (const secret of secretSpecs(spec)) {
-    const path = `${dir}/secret-${secret.name}.yaml`.toLowerCase();
+    // Where the render puts it when no other object of the folder shares its name (the only place looked at).
+    const path = Layout.manifestFile(dir, { kind: 'Secret', metadata: { name: secret.name, namespace: secret.namespace } });
     const text = files.get(path);
     if (text === undefined) continue;
     let obj: { kind?: string; metadata?: { name?: string; namespace?: string }; stringData?: Record<string, unknown>; data?: Record<string, unknown> };

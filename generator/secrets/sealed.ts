@@ -23,6 +23,7 @@ import { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import type { SealingScope } from '../environment/types.js';
 import { InputError, type InputProblem } from '../errors.js';
+import { SourceLayout } from '../repo/layout.js';
 import {
   CREDENTIAL_LABEL,
   carriersOf,
@@ -61,7 +62,7 @@ export function sealingCertificateFor(ctx: Pick<SecretRenderContext, 'spec' | 'w
       {
         field,
         message: `environment '${env}' uses the sealed-secrets provider but names no certificate`,
-        hint: `${FETCH_HINT}, then set secrets.sealedSecrets.certificate in environments/${env}.yaml or pass --sealed-secrets-cert <file>`,
+        hint: `${FETCH_HINT}, then set secrets.sealedSecrets.certificate in ${SourceLayout.envFile(env)} or pass --sealed-secrets-cert <file>`,
       },
     ]);
   }
