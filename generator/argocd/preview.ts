@@ -25,14 +25,21 @@
  */
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { toYaml } from '../render/serialize.js';
 import type { KubeObject } from '../charts/environment.js';
 import { Layout } from '../repo/layout.js';
-import { renderReplace, renderTemplateObject, setOwn, type TemplateParams } from './fasttemplate.js';
-import { directoriesGeneratorParams, filesGeneratorParams, goPathClean, repoDirectories, type GeneratorParams, type GitPathPattern } from './git-generator.js';
-import { isDestinationPermitted, isSourcePermitted, normalizeGitURL, projectViolations, type ProjectSpec } from './project.js';
+import { directoriesGeneratorParams, filesGeneratorParams, repoDirectories, type GeneratorParams, type GitPathPattern } from './git-generator.js';
+import { applicationErrors, safeNormalize } from './preview-checks.js';
+import { ARGO_API, asArray, cmp, isRecord, Refused, type Generated, type Json, type PreviewOrigin } from './preview-common.js';
+import { checkTemplateFields, normalizeSpec, renderApplication } from './preview-render.js';
+import { normalizeGitURL, type ProjectSpec } from './project.js';
 import { flattenParameters, labelSelector, type LabelSelector } from './selector.js';
+
+// Split by idea into preview-common.ts, preview-render.ts and
+// preview-checks.ts; what callers imported from here still comes from here.
+export { IN_CLUSTER_SERVER } from './preview-checks.js';
+export type { PreviewOrigin } from './preview-common.js';
 
 export interface PreviewInput {
   /** Config repo working tree; read with fs. */
@@ -45,15 +52,6 @@ export interface PreviewInput {
   namespace?: string;
 }
 
-export interface PreviewOrigin {
-  application: string;
-  applicationSet: string;
-  /** argocd/ file holding the ApplicationSet. */
-  file: string;
-  /** The parameters file (files generator) or directory (directories generator) the Application comes from. */
-  parameters: string;
-}
-
 export interface PreviewResult {
   /** Applications ArgoCD would create, sorted by name. */
   applications: Record<string, unknown>[];
@@ -64,14 +62,6 @@ export interface PreviewResult {
   /** Things the preview cannot check offline (e.g. that a cluster is registered). */
   warnings: string[];
 }
-
-export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
-const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
-const ARGO_API = 'argoproj.io/v1alpha1';
-
-type Json = Record<string, unknown>;
-const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Every regular file of the working tree (not .git/), repo-relative with "/", sorted. */
 export function readWorkingTree(root: string): { files: Map<string, string>; skipped: string[] } {
@@ -116,11 +106,6 @@ interface ApplicationSetDoc {
   name: string;
   namespace: string;
   object: Json;
-}
-
-interface Generated {
-  app: Json;
-  origin: PreviewOrigin;
 }
 
 /** Pure core of the preview: a tree in, Applications and errors out. */
@@ -249,8 +234,6 @@ const REFUSED_SPEC_KEYS: Record<string, string> = {
 };
 const GENERATOR_KINDS = ['list', 'clusters', 'git', 'scmProvider', 'clusterDecisionResource', 'pullRequest', 'matrix', 'merge', 'plugin'];
 const GIT_KEYS = new Set(['repoURL', 'revision', 'files', 'directories', 'requeueAfterSeconds', 'template', 'pathParamPrefix', 'values']);
-
-class Refused extends Error {}
 
 /** One ApplicationSet, as its reconcile would go: generation, then validation. */
 function evaluateApplicationSet(set: ApplicationSetDoc, ctx: SetContext): { valid: Generated[]; errors: string[] } {
@@ -398,10 +381,6 @@ function patterns(v: unknown): GitPathPattern[] {
     .map((p) => ({ path: String(p.path ?? ''), exclude: p.exclude === true }));
 }
 
-function asArray(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-
 function deepEmpty(v: unknown): boolean {
   if (v === null || v === undefined || v === '' || v === false || v === 0) return true;
   if (Array.isArray(v)) return v.length === 0;
@@ -425,216 +404,6 @@ function originOf(p: GeneratorParams, prefix: string, goTemplate: boolean, direc
   if (typeof dir !== 'string') return '(unknown)';
   if (directory || typeof filename !== 'string') return dir;
   return dir === '.' ? filename : `${dir}/${filename}`;
-}
-
-/** GetTempApplication + RenderTemplateParams (+ the finalizer rule). */
-function renderApplication(template: Json, params: GeneratorParams, goTemplate: boolean, options: string[], preserve: boolean): Json {
-  const meta = isRecord(template.metadata) ? template.metadata : {};
-  const tmpl: Json = {
-    metadata: pick(meta, ['name', 'namespace', 'labels', 'annotations', 'finalizers']),
-    spec: isRecord(template.spec) ? template.spec : {},
-  };
-  if (Object.keys(params).length === 0) return finish(structuredClone(tmpl)); // Go returns the template itself, without the finalizer
-  const rendered = goTemplate ? (renderGo(tmpl, params, options) as Json) : renderTemplateObject(structuredClone(tmpl), params as TemplateParams);
-  const m = rendered.metadata as Json;
-  if (!preserve && asArray(m.finalizers).length === 0) m.finalizers = [RESOURCES_FINALIZER];
-  return finish(rendered);
-}
-
-function finish(app: Json): Json {
-  const m = app.metadata as Json;
-  const metadata: Json = { name: m.name ?? '' };
-  metadata.namespace = m.namespace;
-  for (const k of ['labels', 'annotations']) if (isRecord(m[k]) && Object.keys(m[k]).length > 0) metadata[k] = m[k];
-  if (asArray(m.finalizers).length > 0) metadata.finalizers = m.finalizers;
-  return { apiVersion: ARGO_API, kind: 'Application', metadata, spec: app.spec };
-}
-
-function pick(o: Json, keys: string[]): Json {
-  const out: Json = {};
-  for (const k of keys) if (o[k] !== undefined && o[k] !== null) out[k] = o[k];
-  return out;
-}
-
-/** deeplyReplace with the goTemplate branch of Replace (fasttemplate.ts subset). */
-function renderGo(value: unknown, params: GeneratorParams, options: string[]): unknown {
-  const r = (s: string) => {
-    try {
-      return renderReplace(s, params as TemplateParams, true, options);
-    } catch (e) {
-      if (/unsupported Go template construct/.test((e as Error).message)) throw new Refused((e as Error).message);
-      throw e;
-    }
-  };
-  if (typeof value === 'string') return r(value);
-  if (Array.isArray(value)) return value.map((v) => (v === null || v === undefined ? null : renderGo(v, params, options)));
-  if (isRecord(value)) {
-    const out: Json = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (v === null || v === undefined) continue;
-      setOwn(out, r(k), renderGo(v, params, options));
-    }
-    return out;
-  }
-  return value;
-}
-
-/** argoutil.NormalizeApplicationSpec, as createOrUpdate applies it before writing. */
-function normalizeSpec(spec: Json): void {
-  const sp = spec.syncPolicy;
-  if (isRecord(sp) && sp.automated == null && asArray(sp.syncOptions).length === 0 && sp.retry == null && sp.managedNamespaceMetadata == null) delete spec.syncPolicy;
-}
-
-// Fields of ArgoCD's Application (pkg/apis/application/v1alpha1/types.go): the
-// API server drops anything else, so a template using other keys does not do
-// what it says. Source types other than a plain directory are not evaluated.
-const TEMPLATE_FIELDS: Record<string, Set<string>> = {
-  template: new Set(['metadata', 'spec']),
-  'template.metadata': new Set(['name', 'namespace', 'labels', 'annotations', 'finalizers']),
-  'template.spec': new Set(['source', 'destination', 'project', 'syncPolicy', 'ignoreDifferences', 'info', 'revisionHistoryLimit']),
-  'template.spec.source': new Set(['repoURL', 'path', 'targetRevision', 'ref', 'name']),
-  'template.spec.destination': new Set(['server', 'namespace', 'name']),
-  'template.spec.syncPolicy': new Set(['automated', 'syncOptions', 'retry', 'managedNamespaceMetadata']),
-  'template.spec.syncPolicy.automated': new Set(['prune', 'selfHeal', 'allowEmpty', 'enabled']),
-  'template.spec.syncPolicy.retry': new Set(['limit', 'backoff', 'refresh']),
-  'template.spec.syncPolicy.retry.backoff': new Set(['duration', 'factor', 'maxDuration']),
-};
-const NOT_EVALUATED: Record<string, string> = {
-  'template.spec.sources': 'multiple sources',
-  'template.spec.sourceHydrator': 'the source hydrator',
-  'template.spec.source.helm': 'Helm sources',
-  'template.spec.source.kustomize': 'Kustomize source options',
-  'template.spec.source.directory': 'directory source options',
-  'template.spec.source.plugin': 'plugin sources',
-  'template.spec.source.chart': 'Helm chart sources',
-};
-
-function checkTemplateFields(template: Json): void {
-  const walk = (path: string, value: unknown) => {
-    const known = TEMPLATE_FIELDS[path];
-    if (!known || !isRecord(value)) return;
-    for (const [k, v] of Object.entries(value)) {
-      const sub = `${path}.${k}`;
-      if (NOT_EVALUATED[sub]) throw new Refused(`spec.${sub} (${NOT_EVALUATED[sub]}) is not evaluated by the preview`);
-      if (!known.has(k)) throw new Refused(`spec.${sub} is not a field of ArgoCD's Application: the API server would drop it`);
-      walk(sub, v);
-    }
-  };
-  walk('template', template);
-}
-
-function safeNormalize(url: string): string | undefined {
-  try {
-    return normalizeGitURL(url);
-  } catch {
-    return undefined;
-  }
-}
-
-interface AppCheckContext {
-  projects: Map<string, { file: string; spec: ProjectSpec }>;
-  files: ReadonlyMap<string, string>;
-  repoKey?: string;
-  revision?: string;
-  warnings: string[];
-  clusterWarned: Set<string>;
-}
-
-/** What the application controller reports for a created Application (InvalidSpecError, ComparisonError, sync refusals). */
-function applicationErrors(g: Generated, ctx: AppCheckContext): string[] {
-  const meta = g.app.metadata as Json;
-  const spec = g.app.spec as Json;
-  const label = `Application ${String(meta.name)} (ApplicationSet ${g.origin.applicationSet}, from ${g.origin.parameters})`;
-  const projectName = String(spec.project ?? '');
-  const project = ctx.projects.get(projectName)!.spec;
-  const source = isRecord(spec.source) ? spec.source : {};
-  const repoURL = String(source.repoURL ?? '');
-  const path = String(source.path ?? '');
-  const dest = isRecord(spec.destination) ? spec.destination : {};
-  const server = String(dest.server ?? '').replace(/\/+$/, '');
-  const namespace = String(dest.namespace ?? '');
-  const out: string[] = [];
-  const refuse = (e: unknown) => out.push(`${label} cannot be previewed exactly: ${(e as Error).message}`);
-
-  if (repoURL === '' || path === '') return [`${label}: spec.source.repoURL and either spec.source.path or spec.source.chart are required`];
-  try {
-    if (!isSourcePermitted(project, repoURL)) out.push(`${label}: application repo ${repoURL} is not permitted in project '${projectName}'`);
-  } catch (e) {
-    refuse(e);
-  }
-  let destinationOk = false;
-  try {
-    destinationOk = isDestinationPermitted(project, { server, namespace });
-    if (!destinationOk) {
-      out.push(`${label}: application destination server '${server}' and namespace '${namespace}' do not match any of the allowed destinations in project '${projectName}'`);
-    }
-  } catch (e) {
-    refuse(e);
-  }
-  if (server !== IN_CLUSTER_SERVER && !ctx.clusterWarned.has(server)) {
-    ctx.clusterWarned.add(server);
-    ctx.warnings.push(`destination server ${server} must be registered in ArgoCD (argocd cluster add); the preview cannot check that`);
-  }
-
-  // The manifests: only when the source is this tree (same repo and revision).
-  if (ctx.repoKey === undefined || safeNormalize(repoURL) !== ctx.repoKey || String(source.targetRevision ?? '') !== (ctx.revision ?? '')) {
-    ctx.warnings.push(`${label}: source ${repoURL}@${String(source.targetRevision ?? '')} is not the evaluated tree; its path is not checked`);
-    return out;
-  }
-  if (path.startsWith('/') || goPathClean(path).split('/').includes('..')) return [...out, `${label}: app path ${path} must be relative and inside the repository`];
-  const dir = goPathClean(path);
-  const inDir = [...ctx.files.keys()].filter((f) => dir === '.' || f.startsWith(`${dir}/`));
-  if (inDir.length === 0) return [...out, `${label}: app path does not exist: ${path}`];
-  if (destinationOk) {
-    const objects = manifestObjects(dir, ctx.files, (m) => out.push(`${label}: ${m}`));
-    try {
-      for (const v of projectViolations(project, { server, namespace }, objects)) out.push(`${label}: resource ${v} (in project '${projectName}')`);
-    } catch (e) {
-      refuse(e);
-    }
-  }
-  return out;
-}
-
-/**
- * The objects ArgoCD renders from a folder: a kustomization.yaml listing files
- * of the folder (what gen-gitops writes), or plain YAML/JSON files (directory
- * source, not recursive). Other kustomizations are refused.
- */
-function manifestObjects(dir: string, files: ReadonlyMap<string, string>, report: (m: string) => void): { path: string; object: Json }[] {
-  const prefix = dir === '.' ? '' : `${dir}/`;
-  const kustomization = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].map((f) => `${prefix}${f}`).find((f) => files.has(f));
-  let paths: string[];
-  if (kustomization) {
-    let k: unknown;
-    try {
-      k = parse(files.get(kustomization) ?? '', { version: '1.1' });
-    } catch (e) {
-      report(`${kustomization} is not valid YAML: ${(e as Error).message}`);
-      return [];
-    }
-    const keys = isRecord(k) ? Object.keys(k).filter((x) => x !== 'apiVersion' && x !== 'kind') : [];
-    const resources = isRecord(k) ? asArray(k.resources).map(String) : [];
-    if (keys.some((x) => x !== 'resources') || resources.some((r) => r.includes('/') || !files.has(`${prefix}${r}`))) {
-      report(`${kustomization} does more than list files of its folder: the preview does not run kustomize, so the objects' kinds and namespaces are not checked`);
-      return [];
-    }
-    paths = resources.map((r) => `${prefix}${r}`);
-  } else {
-    paths = [...files.keys()].filter((f) => f.startsWith(prefix) && !f.slice(prefix.length).includes('/') && /\.(ya?ml|json)$/.test(f));
-  }
-  const out: { path: string; object: Json }[] = [];
-  for (const p of paths) {
-    for (const doc of parseAllDocuments(files.get(p) ?? '', { version: '1.1' })) {
-      if (doc.errors.length > 0) {
-        report(`${p} is not valid YAML: ${doc.errors[0]!.message}`);
-        continue;
-      }
-      const o = doc.toJS() as unknown;
-      if (isRecord(o)) out.push({ path: p, object: o });
-    }
-  }
-  return out;
 }
 
 /** Applications as YAML documents (`---` between them) or a JSON array; trailing newline. */

@@ -82,7 +82,6 @@ export function lsFiles(repoFiles: string[], pattern: string, newGlobbing: boole
   return newGlobbing ? doublestarLsFiles(repoFiles, pattern) : gitLsFiles(repoFiles, pattern);
 }
 
-
 /**
  * What the repo server's GetGitDirectories returns for a checkout containing
  * `repoFiles`: every directory (not the root), in filepath.WalkDir order

@@ -295,7 +295,6 @@ export function doublestarMatch(pattern: string, name: string): boolean {
   return doublestarDoMatch(utf8.encode(pattern), utf8.encode(name), true, state, 0, 0);
 }
 
-
 /** doublestar.MatchUnvalidated(pattern, name): a malformed pattern just fails to match where Match would throw. */
 export function doublestarMatchUnvalidated(pattern: string, name: string): boolean {
   const state = { dsPat: -1, dsName: -1, starPat: -1, starName: -1 };

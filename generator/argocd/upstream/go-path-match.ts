@@ -178,4 +178,3 @@ export function goPathMatch(patternStr: string, nameStr: string): boolean {
   }
   return name.length === 0;
 }
-
