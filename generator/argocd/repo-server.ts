@@ -11,7 +11,7 @@
  * not the generator's parameter logic.
  */
 import { compareGoStrings } from './fasttemplate.js';
-import { doublestarGlobPart, doublestarMatchUnvalidated, doublestarValidatePattern } from './upstream/doublestar.js';
+import { doublestarGlobPart, doublestarMatchPrevalidated, doublestarValidatePattern } from './upstream/doublestar.js';
 import { gitLsFiles } from './upstream/git-pathspec.js';
 import { BadPatternError } from './upstream/go-path-match.js';
 
@@ -60,7 +60,7 @@ function doublestarLsFiles(repoFiles: readonly string[], pattern: string): strin
   if (rel === null) return [];
   if (rel === '.') return ['.'];
   if (!doublestarValidatePattern(doublestarGlobPart(`/${rel}`))) throw new BadPatternError();
-  const matches = pathsOnDisk(repoFiles).filter((p) => doublestarMatchUnvalidated(rel, p));
+  const matches = pathsOnDisk(repoFiles).filter((p) => doublestarMatchPrevalidated(rel, p));
   if (rel === '**') matches.push('.');
   return sortGo(matches);
 }

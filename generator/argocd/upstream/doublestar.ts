@@ -1,7 +1,7 @@
 /**
  * Port of bmatcuk/doublestar v4.10.0 (the version argoproj/argo-cd
  * 37ee0097cf851bc2dd7665fc081bbce61a7e836e pins in go.mod): match.go
- * (Match, MatchUnvalidated, doMatchWithSeparator, isZeroLengthPattern),
+ * (Match, doMatchWithSeparator, isZeroLengthPattern),
  * validate.go (ValidatePattern) and utils.go (SplitPattern and the
  * unescaped-index helpers), with '/' as the separator and case-sensitive.
  * ArgoCD's new git file globbing (applicationsetcontroller.enable.new.git.file.globbing)
@@ -295,8 +295,13 @@ export function doublestarMatch(pattern: string, name: string): boolean {
   return doublestarDoMatch(utf8.encode(pattern), utf8.encode(name), true, state, 0, 0);
 }
 
-/** doublestar.MatchUnvalidated(pattern, name): a malformed pattern just fails to match where Match would throw. */
-export function doublestarMatchUnvalidated(pattern: string, name: string): boolean {
+/**
+ * doMatchWithSeparator with validate=false, for a pattern the caller has
+ * validated already (as Glob does): the rest of the pattern is not checked
+ * once a name fails to match, but a malformed construct that matching itself
+ * runs into still throws (Go's MatchUnvalidated would return false there).
+ */
+export function doublestarMatchPrevalidated(pattern: string, name: string): boolean {
   const state = { dsPat: -1, dsName: -1, starPat: -1, starName: -1 };
   return doublestarDoMatch(utf8.encode(pattern), utf8.encode(name), false, state, 0, 0);
 }
