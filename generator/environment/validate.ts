@@ -104,7 +104,7 @@ function semanticProblems(env: LoadedEnvironment, defaults: LoadedDefaults, v: E
   const at = (pointer: string, key = false) => locate(env, defaults, pointer, key);
   const add = (pointer: string, message: string, hint?: string) => problems.push({ location: at(pointer), field: fieldOf(pointer), message, hint });
 
-  if (v.name !== env.name) add('/name', `is '${v.name}' but the file is ${env.name}.yaml`, `set name: ${env.name}, or rename the file to ${v.name}.yaml`);
+  if (v.name !== env.name) add('/name', `is '${v.name}' but the file is ${SourceLayout.envFileName(env.name)}`, `set name: ${env.name}, or rename the file to ${SourceLayout.envFileName(v.name)}`);
   const production = isProduction(v);
   if (v.secrets.provider === 'plain') {
     if (production) add('/secrets/provider', 'plain secrets are refused for a production environment', 'use sealed-secrets, external-secrets or existing');
