@@ -6,11 +6,11 @@
  * util/git NormalizeGitURL), so tests and the preview can ask the same
  * questions ArgoCD asks.
  */
-import type { KubeObject } from '../charts/environment.js';
+import { sharedNamespaces, type KubeObject } from '../charts/environment.js';
 import { MANAGED_BY, waveAnnotation } from '../charts/labels.js';
+import { componentCredentials, componentKinds } from '../components/registry.js';
 import type { EnvironmentSpec, SecretProviderName } from '../environment/types.js';
 import { PART_OF } from '../environment/resolve.js';
-import { CREDENTIALS } from '../secrets/credentials.js';
 import { generatable } from '../secrets/external.js';
 import { goPathMatch } from './git-generator.js';
 import { isDenyPattern, projectGlobMatch } from './glob.js';
@@ -31,18 +31,12 @@ export interface Destination {
 }
 
 /**
- * Namespaced kinds each part of an environment renders (generator/charts and
- * generator/secrets). Persistent volume claims are created by the StatefulSet
- * controller from volumeClaimTemplates and Pods by their controllers: ArgoCD
- * never applies them, so the project does not allow them.
+ * Namespaced kinds of the Secrets each provider renders; every other kind
+ * comes from the components (generator/components, `kinds`). Persistent
+ * volume claims are created by the StatefulSet controller from
+ * volumeClaimTemplates and Pods by their controllers: ArgoCD never applies
+ * them, so the project does not allow them.
  */
-const ALWAYS: GroupKind[] = [
-  { group: '', kind: 'ConfigMap' }, // MLflow configuration
-  { group: '', kind: 'Service' }, // MLflow NodePort (+ database services when embedded)
-  { group: 'apps', kind: 'Deployment' }, // MLflow
-  { group: 'batch', kind: 'Job' }, // `mlflow db upgrade` hook (+ MinIO bucket job)
-];
-const EMBEDDED: GroupKind[] = [{ group: 'apps', kind: 'StatefulSet' }];
 const SECRET_KINDS: Record<SecretProviderName, (spec: EnvironmentSpec) => GroupKind[]> = {
   existing: () => [],
   plain: () => [{ group: '', kind: 'Secret' }],
@@ -50,7 +44,7 @@ const SECRET_KINDS: Record<SecretProviderName, (spec: EnvironmentSpec) => GroupK
   'external-secrets': (spec) => [
     { group: 'external-secrets.io', kind: 'ExternalSecret' },
     // Password generators for the credentials the provider may generate (generator/secrets/external.ts).
-    ...(CREDENTIALS.some((id) => generatable({ spec }, id)) ? [{ group: 'generators.external-secrets.io', kind: 'Password' }] : []),
+    ...([...componentCredentials(spec)].some((id) => generatable({ spec }, id)) ? [{ group: 'generators.external-secrets.io', kind: 'Password' }] : []),
   ],
 };
 
@@ -64,18 +58,15 @@ const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export function namespacedKinds(specs: EnvironmentSpec[]): GroupKind[] {
   const all = new Map<string, GroupKind>();
   for (const spec of specs) {
-    const kinds = [...ALWAYS, ...(spec.postgres.embedded || spec.minio.embedded ? EMBEDDED : []), ...SECRET_KINDS[spec.secrets.provider](spec)];
-    for (const k of kinds) all.set(`${k.group}/${k.kind}`, k);
+    const kinds = [...componentKinds(spec), ...SECRET_KINDS[spec.secrets.provider](spec)];
+    for (const k of kinds) all.set(`${k.group}/${k.kind}`, { group: k.group, kind: k.kind });
   }
   return [...all.values()].sort(compareGroupKind);
 }
 
 /** Every namespace an environment's objects are written to. */
 export function environmentNamespaces(spec: EnvironmentSpec): string[] {
-  const ns = new Set([spec.namespace]);
-  if (spec.postgres.embedded) ns.add(spec.postgres.embedded.namespace);
-  if (spec.minio.embedded) ns.add(spec.minio.embedded.namespace);
-  return [...ns].sort();
+  return [...new Set([spec.namespace, ...sharedNamespaces(spec)])].sort();
 }
 
 /** (server, namespace) pairs of every environment, sorted and unique. */

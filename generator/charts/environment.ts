@@ -1,16 +1,15 @@
 import { App, Chart } from 'cdk8s';
+import type * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import type { Component } from '../components/component.js';
+import { enabledComponents } from '../components/registry.js';
 import type { EnvironmentSpec } from '../environment/types.js';
 import type { CredentialSource } from '../secrets/credentials.js';
 import type { SecretEnvironment } from '../secrets/provider.js';
 import { secretSpecs } from '../secrets/credentials.js';
 import { secretProvider } from '../secrets/index.js';
-import { addMlflowConfigMap } from './config.js';
 import { recommendedLabels, Wave, waveAnnotation } from './labels.js';
-import { addEmbeddedMinio } from './minio.js';
-import { addMlflow } from './mlflow.js';
 import { addNamespace } from './namespace.js';
-import { addEmbeddedPostgres } from './postgres.js';
 
 /** A plain Kubernetes object as written to the config repo. */
 export type KubeObject = Record<string, unknown> & {
@@ -24,7 +23,11 @@ function chart(app: App, id: string): Chart {
   return new Chart(app, id, { disableResourceNameHashes: true });
 }
 
-/** Everything one environment owns: its namespace, config, secrets, databases and MLflow. */
+/**
+ * Everything one environment owns: its namespace, then each enabled
+ * component's config objects, every Secret, then each component's workloads
+ * (generator/components/registry.ts says which components and in what order).
+ */
 export function synthEnvironment(spec: EnvironmentSpec, credentials: CredentialSource, world: SecretEnvironment): KubeObject[] {
   const app = new App({ outdir: '/nonexistent' });
   // One chart, one scope per part: cdk8s prepares (dependencies, validation) the
@@ -33,7 +36,10 @@ export function synthEnvironment(spec: EnvironmentSpec, credentials: CredentialS
   const part = (id: string) => new Construct(env, id);
   addNamespace(part('namespace'), { name: spec.namespace, partOf: spec.partOf, shared: false });
 
-  const configMap = addMlflowConfigMap(part('config'), spec);
+  const components = enabledComponents(spec);
+  // Config objects before the Secrets, Secrets before the workloads: the order objects were always written in.
+  const configs = new Map<Component, kplus.ConfigMap>();
+  for (const c of components) if (c.renderConfig) configs.set(c, c.renderConfig(part(`${c.id}-config`), spec));
 
   const secrets = part('secrets');
   const provider = secretProvider(spec.secrets.provider);
@@ -47,9 +53,7 @@ export function synthEnvironment(spec: EnvironmentSpec, credentials: CredentialS
     });
   }
 
-  if (spec.postgres.embedded) addEmbeddedPostgres(part('postgres'), spec, spec.postgres.embedded);
-  if (spec.minio.embedded) addEmbeddedMinio(part('minio'), spec, spec.minio.embedded);
-  addMlflow(part('mlflow'), spec, configMap);
+  for (const c of components) c.render(part(c.id), spec, { config: configs.get(c) });
 
   return env.toJson() as KubeObject[];
 }
@@ -61,9 +65,7 @@ export function synthEnvironment(spec: EnvironmentSpec, credentials: CredentialS
  * them with whichever environment goes first.
  */
 export function sharedNamespaces(spec: EnvironmentSpec): string[] {
-  const ns = new Set<string>();
-  if (spec.postgres.embedded) ns.add(spec.postgres.embedded.namespace);
-  if (spec.minio.embedded) ns.add(spec.minio.embedded.namespace);
+  const ns = new Set(enabledComponents(spec).flatMap((c) => c.sharedNamespaces(spec)));
   ns.delete(spec.namespace);
   return [...ns].sort();
 }

@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
+import { CREDENTIALS, type CredentialId, type CredentialServer, type SecretSpec } from '../components/credential-catalogue.js';
+import { componentCredentialServer, componentSecrets } from '../components/registry.js';
 import type { EnvironmentSpec } from '../environment/types.js';
 import { InputError, type InputProblem } from '../errors.js';
 
 /**
- * Every credential an environment needs. Values that must agree (PostgreSQL's
- * password and the one MLflow uses; MinIO's root credentials and MLflow's S3
- * keys) are one credential referenced from several Secrets.
+ * The ids and Secret shapes live in the components' catalogue (a leaf, so
+ * components can name credentials without importing this module); this
+ * module adds the rules for values and where they come from.
  */
-export const CREDENTIALS = ['postgresPassword', 'minioRootUser', 'minioRootPassword', 'mlflowAdminPassword', 'flaskSecretKey'] as const;
-export type CredentialId = (typeof CREDENTIALS)[number];
+export { CREDENTIALS, type CredentialId, type CredentialServer, type SecretEntry, type SecretSpec } from '../components/credential-catalogue.js';
 
 /** Lengths MLflow and MinIO accept: MinIO root password ≥ 8, MLflow admin password > 12. */
 export const GENERATED_LENGTH: Record<CredentialId, number> = {
@@ -60,67 +61,9 @@ export function generateCredential(id: CredentialId): string {
   return out.join('');
 }
 
-/** One key of a Secret and the credential it carries. */
-export interface SecretEntry {
-  key: string;
-  credential: CredentialId;
-}
-
-/** A Secret some workload reads; providers decide how it comes to exist. */
-export interface SecretSpec {
-  namespace: string;
-  name: string;
-  /** `app.kubernetes.io/name|instance|component` of the workload it serves. */
-  app: { name: string; instance: string };
-  entries: SecretEntry[];
-}
-
-/** Keys of the Secret MLflow reads (named like the variables they feed). */
-export const MlflowSecretKey = {
-  dbPassword: 'MLFLOW_DB_PASSWORD',
-  s3AccessKeyId: 'AWS_ACCESS_KEY_ID',
-  s3SecretAccessKey: 'AWS_SECRET_ACCESS_KEY',
-  adminPassword: 'MLFLOW_AUTH_ADMIN_PASSWORD',
-  flaskSecretKey: 'MLFLOW_FLASK_SERVER_SECRET_KEY',
-} as const;
-
+/** Every Secret the environment's workloads read: the union over its components (generator/components/registry.ts). */
 export function secretSpecs(spec: EnvironmentSpec): SecretSpec[] {
-  const specs: SecretSpec[] = [
-    {
-      namespace: spec.namespace,
-      name: spec.secrets.secretName,
-      app: { name: 'mlflow', instance: `mlflow-${spec.name}` },
-      entries: [
-        { key: MlflowSecretKey.dbPassword, credential: 'postgresPassword' },
-        { key: MlflowSecretKey.s3AccessKeyId, credential: 'minioRootUser' },
-        { key: MlflowSecretKey.s3SecretAccessKey, credential: 'minioRootPassword' },
-        { key: MlflowSecretKey.adminPassword, credential: 'mlflowAdminPassword' },
-        { key: MlflowSecretKey.flaskSecretKey, credential: 'flaskSecretKey' },
-      ],
-    },
-  ];
-  const pg = spec.postgres.embedded;
-  if (pg) {
-    specs.push({
-      namespace: pg.namespace,
-      name: pg.credentialsSecret,
-      app: { name: 'postgresql', instance: pg.name },
-      entries: [{ key: 'POSTGRES_PASSWORD', credential: 'postgresPassword' }],
-    });
-  }
-  const minio = spec.minio.embedded;
-  if (minio) {
-    specs.push({
-      namespace: minio.namespace,
-      name: minio.credentialsSecret,
-      app: { name: 'minio', instance: minio.name },
-      entries: [
-        { key: 'MINIO_ROOT_USER', credential: 'minioRootUser' },
-        { key: 'MINIO_ROOT_PASSWORD', credential: 'minioRootPassword' },
-      ],
-    });
-  }
-  return specs;
+  return componentSecrets(spec);
 }
 
 /** Human name of a credential, for messages. */
@@ -158,44 +101,9 @@ export function credentialsUsed(spec: EnvironmentSpec, specs: SecretSpec[] = sec
   return CREDENTIALS.filter((c) => used.has(c));
 }
 
-/**
- * Who enforces or persists a credential:
- *  - `external`: a server gen-gitops does not render (postgres/minio mode external): it
- *    already has its own value, so ours must be supplied, never generated;
- *  - a workload of this environment that keeps the value once it started (PostgreSQL's
- *    initdb, MinIO's root user, MLflow's auth database): changing the value under it
- *    breaks clients, so an unknown value must not be regenerated once it runs;
- *  - undefined: nothing keeps it (the Flask secret key); regenerating only resets sessions.
- */
-export type CredentialServer =
-  | { external: true; what: string; field: string }
-  | { external: false; kind: string; namespace: string; name: string; secretName: string; what: string };
-
+/** Who enforces or persists a credential (see CredentialServer): the component that stands for its server says. */
 export function credentialServer(spec: EnvironmentSpec, id: CredentialId): CredentialServer | undefined {
-  switch (id) {
-    case 'postgresPassword': {
-      const pg = spec.postgres.embedded;
-      if (!pg) return { external: true, what: `the external PostgreSQL at ${spec.postgres.host}`, field: 'postgres.host' };
-      return { external: false, kind: 'StatefulSet', namespace: pg.namespace, name: pg.name, secretName: pg.credentialsSecret, what: `PostgreSQL ${pg.namespace}/${pg.name} (initdb keeps the first password)` };
-    }
-    case 'minioRootUser':
-    case 'minioRootPassword': {
-      const m = spec.minio.embedded;
-      if (!m) return { external: true, what: `the external S3 endpoint ${spec.minio.endpoint}`, field: 'minio.endpoint' };
-      return { external: false, kind: 'StatefulSet', namespace: m.namespace, name: m.name, secretName: m.credentialsSecret, what: `MinIO ${m.namespace}/${m.name}` };
-    }
-    case 'mlflowAdminPassword':
-      return {
-        external: false,
-        kind: 'Deployment',
-        namespace: spec.namespace,
-        name: spec.mlflow.name,
-        secretName: spec.secrets.secretName,
-        what: `MLflow ${spec.namespace}/${spec.mlflow.name} (its auth database keeps the admin password set at first start)`,
-      };
-    case 'flaskSecretKey':
-      return undefined;
-  }
+  return componentCredentialServer(spec, id);
 }
 
 /** Problem for a supplied value that MLflow/MinIO would refuse or that is too weak; never shows the value. */

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import type { EnvironmentSpec } from '../environment/types.js';
-import { MlflowSecretKey } from '../secrets/credentials.js';
+import { containerResources, dropAddrLabel, podSeccomp, restrictedContainer, restrictedPod } from '../../charts/hardening.js';
+import { recommendedLabels, rotationAnnotation, selectorLabels, Wave, waveAnnotation, type AppIdentity } from '../../charts/labels.js';
+import { addHookJob, envFromConfigMap, envFromSecret } from '../../charts/workload.js';
+import type { EnvironmentSpec } from '../../environment/types.js';
 import { ConfigKey } from './config.js';
-import { containerResources, dropAddrLabel, podSeccomp, restrictedContainer, restrictedPod } from './hardening.js';
-import { recommendedLabels, rotationAnnotation, selectorLabels, Wave, waveAnnotation, type AppIdentity } from './labels.js';
 import { LAUNCHER_FILE } from './launcher.js';
-import { addHookJob, envFromConfigMap, envFromSecret } from './workload.js';
+import { MlflowSecretKey } from './secret.js';
 
 const LAUNCHER_DIR = '/opt/gen-gitops';
 const LAUNCHER_PATH = `${LAUNCHER_DIR}/${LAUNCHER_FILE}`;

@@ -1,10 +1,10 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import type { EmbeddedMinio, EnvironmentSpec } from '../environment/types.js';
-import type { AppIdentity } from './labels.js';
-import { addStatefulService } from './stateful.js';
-import { envFromSecret } from './workload.js';
+import type { AppIdentity } from '../../charts/labels.js';
+import { addStatefulService } from '../../charts/stateful.js';
+import { envFromSecret } from '../../charts/workload.js';
+import type { EmbeddedMinio, EnvironmentSpec } from '../../environment/types.js';
 
 export const MINIO_CONSOLE_PORT = 9001;
 const CREDENTIAL_KEYS = { MINIO_ROOT_USER: 'MINIO_ROOT_USER', MINIO_ROOT_PASSWORD: 'MINIO_ROOT_PASSWORD' };

@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import type { EnvironmentSpec } from '../environment/types.js';
-import { recommendedLabels, Wave, waveAnnotation } from './labels.js';
+import { recommendedLabels, Wave, waveAnnotation } from '../../charts/labels.js';
+import type { EnvironmentSpec } from '../../environment/types.js';
 import { LAUNCHER, LAUNCHER_FILE } from './launcher.js';
 
 /** Keys of the MLflow ConfigMap: non-secret settings only. */

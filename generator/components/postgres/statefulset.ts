@@ -1,10 +1,10 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import type { EmbeddedPostgres, EnvironmentSpec } from '../environment/types.js';
-import type { AppIdentity } from './labels.js';
-import { addStatefulService } from './stateful.js';
-import { envFromSecret } from './workload.js';
+import type { AppIdentity } from '../../charts/labels.js';
+import { addStatefulService } from '../../charts/stateful.js';
+import { envFromSecret } from '../../charts/workload.js';
+import type { EmbeddedPostgres, EnvironmentSpec } from '../../environment/types.js';
 
 /** The port PostgreSQL listens on in its pod; the Service exposes the environment's port. */
 export const POSTGRES_CONTAINER_PORT = 5432;
