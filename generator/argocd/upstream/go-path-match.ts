@@ -3,9 +3,9 @@
  * matchChunk, getEsc; ErrBadPattern). ArgoCD's directories generator keeps a
  * directory when `path.Match(requestedPath.Path, appPath)` matches
  * (applicationset/generators/git.go filterApps at argoproj/argo-cd
- * 37ee0097cf851bc2dd7665fc081bbce61a7e836e), and AppProject cluster-resource
- * rules use it too. Go's filepath.Match is the same algorithm with the OS
- * separator, so on Linux this is also filepath.Match.
+ * 37ee0097cf851bc2dd7665fc081bbce61a7e836e), and the AppProject resource
+ * allow/deny lists (isResourceInList) match kinds with filepath.Match, which
+ * is the same algorithm with the OS separator, i.e. this one on Linux.
  *
  * Works on UTF-8 bytes like Go, so `?` and `[...]` consume one rune and
  * `*` never crosses "/".

@@ -2,9 +2,9 @@
  * Port of go-yaml v2 scalar resolution, resolve.go (resolveTable,
  * resolveMap, resolve) with the strconv.ParseInt / ParseUint it calls.
  * argoproj/argo-cd 37ee0097cf851bc2dd7665fc081bbce61a7e836e reads git
- * generator files with sigs.k8s.io/yaml v1.6.0, which decodes with
- * go.yaml.in/yaml/v2 v2.4.4 (the continuation of gopkg.in/yaml.v2 v2.4.0,
- * whose resolve.go this follows).
+ * generator files with sigs.k8s.io/yaml v1.6.0, which decodes with go-yaml
+ * v2 (go.yaml.in/yaml/v2 v2.4.4 in argo-cd's go.mod, the continuation of
+ * gopkg.in/yaml.v2 v2.4.0, whose resolve.go this follows).
  *
  * This is why a parameters file behaves like YAML 1.1 and not like the yaml
  * npm package's default: `yes`/`on`/`y` are booleans, `0755` is octal, `1_000`

@@ -4,7 +4,8 @@
  * YAML reader of ArgoCD's git files generator (applicationset/generators/git.go
  * generateParamsFromGitFile at argoproj/argo-cd
  * 37ee0097cf851bc2dd7665fc081bbce61a7e836e). The YAML is decoded the way
- * its go.yaml.in/yaml/v2 v2.4.4 does (decode.go decoder.scalar, mapping,
+ * go-yaml v2 does (go.yaml.in/yaml/v2 v2.4.4 in argo-cd's go.mod, the
+ * continuation of gopkg.in/yaml.v2 v2.4.0: decode.go decoder.scalar, mapping,
  * merge; scalars via goyaml-v2-resolve.ts), then made JSON-able: map keys
  * become strings, numbers become float64 as encoding/json decodes them into
  * `any`.
