@@ -18,6 +18,13 @@ export const COMPONENTS = [
 
 export type ComponentId = (typeof COMPONENTS)[number]['id'];
 
+/**
+ * Environment-file keys (top-level schema properties) no component owns:
+ * the environment itself, where it runs and how its Secrets come to exist.
+ * With the components' `settings` they cover the schema exactly (test/components.test.ts).
+ */
+export const CORE_SETTINGS = ['name', 'production', 'namespace', 'cluster', 'argocd', 'allowPlaintextSecrets', 'secrets'] as const;
+
 /** The components rendered in this environment, in registry order. */
 export function enabledComponents(spec: EnvironmentSpec): Component[] {
   return COMPONENTS.filter((c) => c.enabled(spec));

