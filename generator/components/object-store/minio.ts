@@ -13,7 +13,7 @@ export function minioIdentity(m: EmbeddedMinio): AppIdentity {
   return { name: 'minio', instance: m.name, component: 'object-storage', version: m.image.version };
 }
 
-/** Embedded MinIO: single-node StatefulSet with a PVC and Services (MLflow's bucket Job creates its bucket, see mlflow.ts). */
+/** Embedded MinIO: single-node StatefulSet with a PVC and Services (MLflow's bucket Job creates its bucket, see components/mlflow/server.ts). */
 export function addEmbeddedMinio(scope: Construct, spec: EnvironmentSpec, m: EmbeddedMinio & { port: number }): void {
   addStatefulService(scope, spec, {
     id: 'minio',
