@@ -10,7 +10,9 @@
  * to a config repo. Prints one JSON line.
  */
 import { performance } from 'node:perf_hooks';
-import { loadInput, renderChecked } from '../generator/run.js';
+import { loadInput } from '../generator/pipeline/input.js';
+import { renderChecked } from '../generator/pipeline/render.js';
+import { ConfigRepoSnapshot } from '../generator/pipeline/snapshot.js';
 
 interface RunTiming {
   totalMs: number;
@@ -24,7 +26,7 @@ async function once(source: string): Promise<RunTiming> {
   const t0 = performance.now();
   const input = loadInput(source, [], true);
   const t1 = performance.now();
-  const result = await renderChecked(input, () => new Map(), { environ: {} });
+  const result = await renderChecked(input, ConfigRepoSnapshot.empty(), { environ: {} });
   const t2 = performance.now();
   let bytes = 0;
   for (const c of result.files.values()) bytes += c.length;

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, InputError, UsageError, UserError } from './errors.js';
+import { parseMode } from './pipeline/mode.js';
 import { packageVersion } from './paths.js';
 import { formatGenerateResult, formatWarnings } from './report.js';
 import { timingLines } from './timing.js';
@@ -9,6 +10,7 @@ import { parseAuthor } from './repo/git.js';
 import { isRemoteUrl, redactUrl } from './repo/remote.js';
 import { claimWorkdir } from './repo/workdir-owner.js';
 import { checkConfigRepoPath } from './repo/config-path.js';
+import { SourceLayout } from './repo/layout.js';
 import { checkRepoUrlFlag, listEnvironmentNames } from './environment/load.js';
 import { readSecretFiles } from './secrets/files.js';
 
@@ -97,11 +99,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .option('--github-api-url <url>', 'GitHub API URL for --pr, e.g. https://github.example.com/api/v3 (default: $GITHUB_API_URL or api.github.com)')
     .option('--insecure-api', 'allow a plain-http --github-api-url that is not on this machine (sends GITHUB_TOKEN unencrypted)')
     .action(async (o: GenerateFlags) => {
-      if (isRemoteUrl(o.repo)) {
+      const remote = isRemoteUrl(o.repo);
+      // One mode for the whole run (check | dry-run | commit | push | pr); flags that conflict stop here.
+      const mode = parseMode(o, remote ? redactUrl(o.repo) : undefined);
+      if (remote) {
         const { deliver } = await import('./deliver.js');
-        if (o.push && o.pr) throw new UsageError('choose one of --push and --pr');
-        const mode = o.check ? 'check' : o.dryRun ? 'dry-run' : o.pr ? 'pr' : o.push ? 'push' : undefined;
-        if (!mode) throw new UsageError(`--repo ${redactUrl(o.repo)} is a remote: add --push or --pr to deliver, or --dry-run to preview`);
         checkRepoUrlFlag(o.repoUrl ?? redactUrl(o.repo), o.repoUrl !== undefined ? '--repo-url' : '--repo');
         const result = await deliver({
           source: resolve(io.cwd, o.source),
@@ -109,7 +111,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
           workdir: ownWorkdir(o.workdir, io.cwd),
           envs: o.env,
           all: o.all === true,
-          mode,
+          mode: mode === 'commit' ? 'push' : mode,
           diff: o.diff === true,
           author: o.author ? parseAuthor(o.author) : undefined,
           githubRepo: o.githubRepo,
@@ -125,7 +127,6 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         if (result.status === 'out-of-date') exitCode = ExitCode.outOfDate;
         return;
       }
-      if (o.push || o.pr) throw new UsageError(`--${o.push ? 'push' : 'pr'} needs a remote config repo: pass --repo <url> (https, ssh or file://)`);
       if (o.repoUrl !== undefined) checkRepoUrlFlag(o.repoUrl, '--repo-url');
       checkConfigRepoPath(o.repo, resolve(io.cwd, o.repo), resolve(io.cwd, o.source));
       const { generate } = await import('./run.js');
@@ -134,9 +135,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         repo: resolve(io.cwd, o.repo),
         envs: o.env,
         all: o.all === true,
-        dryRun: o.dryRun === true,
+        mode: mode === 'push' || mode === 'pr' ? 'commit' : mode,
         diff: o.diff === true,
-        check: o.check === true,
         author: o.author ? parseAuthor(o.author) : undefined,
         ...secretInputs(o, io),
         repoUrl: o.repoUrl,
@@ -145,7 +145,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         cache: o.cache !== false,
       });
       for (const w of formatWarnings(result.warnings)) io.err(w);
-      for (const l of formatGenerateResult(result, { dryRun: o.dryRun === true || o.check === true })) io.out(l);
+      for (const l of formatGenerateResult(result, { dryRun: mode === 'dry-run' || mode === 'check' })) io.out(l);
       if (result.status === 'out-of-date') exitCode = ExitCode.outOfDate;
     });
 
@@ -153,10 +153,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .description('validate every environment file and the manifests they render; write nothing')
     .option('--sealed-secrets-cert <file>', 'sealed-secrets: controller certificate (overrides the environment files)')
     .action(async (o: CommonOptions & { sealedSecretsCert?: string }) => {
-      const { loadInput, renderChecked } = await import('./run.js');
+      const { loadInput } = await import('./pipeline/input.js');
+      const { renderChecked } = await import('./pipeline/render.js');
+      const { ConfigRepoSnapshot } = await import('./pipeline/snapshot.js');
       const sealedSecretsCert = o.sealedSecretsCert ? resolve(io.cwd, o.sealedSecretsCert) : undefined;
       const input = loadInput(resolve(io.cwd, o.source), [], true, undefined, { sealedSecretsCert });
-      const result = await renderChecked(input, () => new Map(), { environ: {}, sealedSecretsCert });
+      const result = await renderChecked(input, ConfigRepoSnapshot.empty(), { environ: {}, sealedSecretsCert });
       for (const w of formatWarnings(input.warnings)) io.err(w);
       io.out(`ok: ${input.selected.length} environments (${input.selected.join(', ')}), ${result.objects.length} objects valid against their Kubernetes schemas`);
     });
@@ -221,11 +223,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       io.out(`promote ${o.from} → ${o.to}:`);
       for (const s of result.settings) io.out(`  ${s.field}: ${s.from} → ${s.to}`);
       if (result.status === 'planned') {
-        io.out(createTwoFilesPatch(`a/environments/${o.to}.yaml`, `b/environments/${o.to}.yaml`, result.before, result.after).split('\n').filter((l) => !l.startsWith('====')).join('\n'));
+        io.out(createTwoFilesPatch(`a/${SourceLayout.envFile(o.to)}`, `b/${SourceLayout.envFile(o.to)}`, result.before, result.after).split('\n').filter((l) => !l.startsWith('====')).join('\n'));
         io.out('(dry run: nothing written)');
         return;
       }
-      io.out(`edited environments/${o.to}.yaml (commit it in this repository)`);
+      io.out(`edited ${SourceLayout.envFile(o.to)} (commit it in this repository)`);
       if (result.delivery) for (const l of formatGenerateResult(result.delivery, { dryRun: false })) io.out(l);
     });
 
@@ -245,12 +247,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .requiredOption('-e, --env <name>', 'environment')
     .option('--secret-file <name=path>', 'read a credential from a file (repeatable)', collect, [] as string[])
     .action(async (o: CommonOptions & { env: string; secretFile: string[] }) => {
-      const { loadInput } = await import('./run.js');
-      const { environmentSpec } = await import('./environment/spec.js');
+      const { loadInput, specNamed } = await import('./pipeline/input.js');
       const { secretsCommand } = await import('./secrets/command.js');
       const input = loadInput(resolve(io.cwd, o.source), [o.env], false);
-      const valid = input.all.find((e) => e.name === o.env)!;
-      io.out(secretsCommand({ spec: environmentSpec(valid), environ: secretInputs(o, io).environ }).trimEnd());
+      io.out(secretsCommand({ spec: specNamed(input, o.env), environ: secretInputs(o, io).environ }).trimEnd());
     });
 
   try {
@@ -265,7 +265,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
 
 /** Credentials from --secret-file override the process environment; sealing options pass through. */
 function secretInputs(o: { secretFile?: string[]; reseal?: boolean; sealedSecretsCert?: string; source: string }, io: CliIo) {
-  const files = o.secretFile && o.secretFile.length > 0 ? readSecretFiles(o.secretFile.map((f) => resolveSecretFileArg(f, io.cwd)), { knownEnvs: listEnvironmentNames(resolve(io.cwd, o.source, 'environments')) }) : {};
+  const files = o.secretFile && o.secretFile.length > 0 ? readSecretFiles(o.secretFile.map((f) => resolveSecretFileArg(f, io.cwd)), { knownEnvs: listEnvironmentNames(resolve(io.cwd, o.source, SourceLayout.environmentsDir)) }) : {};
   return {
     environ: { ...io.environ, ...files },
     reseal: o.reseal === true,

@@ -1,18 +1,23 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { DeliverResult, PromotionSummary } from './deliver.js';
+import type { PromotionSummary } from './targets/remote.js';
 import { loadSources } from './environment/load.js';
 import { resolveImage } from './environment/resolve.js';
 import { parseYamlSource } from './environment/source.js';
 import type { EnvironmentFile, ImageFields } from './environment/types.js';
-import { isProduction, validateSources } from './environment/validate.js';
+import { isProduction } from './environment/validate.js';
 import { InputError, UsageError } from './errors.js';
 import type { Author } from './repo/git.js';
-import { Layout } from './repo/layout.js';
+import { Layout, SourceLayout } from './repo/layout.js';
 import { isRemoteUrl } from './repo/remote.js';
 import { applyToYaml } from './promote-edit.js';
-import { loadInput, planAgainst, planRender, renderChecked, type GenerateResult, type LoadedInput, type SecretInputs } from './run.js';
+import { fromSources, loadInput, type LoadedInput, type RenderInputs } from './pipeline/input.js';
+import { parseMode, refuseProductionPush } from './pipeline/mode.js';
+import { planAgainst } from './pipeline/plan.js';
+import { renderChecked } from './pipeline/render.js';
+import type { GenerateResult } from './pipeline/result.js';
+import { ConfigRepoSnapshot } from './pipeline/snapshot.js';
 
 /**
  * Settings `promote` copies from one stage to the next: the image of every
@@ -25,7 +30,7 @@ export const PROMOTABLE: { path: [keyof EnvironmentFile, string]; applies: (v: E
   { path: ['minio', 'image'], applies: (v) => v.minio.mode === 'embedded' },
 ];
 
-export interface PromoteOptions extends SecretInputs {
+export interface PromoteOptions extends RenderInputs {
   source: string;
   from: string;
   to: string;
@@ -58,7 +63,7 @@ export interface PromoteResult {
   /** The target environment file before and after (dry runs print the difference). */
   before: string;
   after: string;
-  delivery?: GenerateResult | DeliverResult;
+  delivery?: GenerateResult;
 }
 
 function imageOf(v: EnvironmentFile, path: [keyof EnvironmentFile, string]): ImageFields | undefined {
@@ -107,13 +112,13 @@ function sourceRepoDirty(source: string, file: string): boolean {
 }
 
 /** The source stage must be deployed as its file says: its committed output equals today's render. */
-async function checkDeployed(input: LoadedInput, from: string, root: string, inputs: SecretInputs): Promise<void> {
-  const rendered = await renderChecked({ ...input, selected: [from] }, () => new Map(), inputs);
-  const { plan } = planAgainst(root, rendered);
+async function checkDeployed(input: LoadedInput, from: string, root: string, inputs: RenderInputs): Promise<void> {
+  const rendered = await renderChecked({ ...input, selected: [from] }, ConfigRepoSnapshot.empty(), inputs);
+  const { plan } = planAgainst(root, ConfigRepoSnapshot.of(root), rendered);
   const own = plan.changes.filter((c) => c.path.startsWith(`${Layout.envDir(from)}/`));
   if (own.length > 0) {
     throw new UsageError(
-      `${from} is not deployed as written: its config repo output differs from what environments/${from}.yaml renders today (${own.length} file${own.length === 1 ? '' : 's'}, e.g. ${own[0]!.path}); run gen-gitops --env ${from} and get it merged before promoting from it`,
+      `${from} is not deployed as written: its config repo output differs from what ${SourceLayout.envFile(from)} renders today (${own.length} file${own.length === 1 ? '' : 's'}, e.g. ${own[0]!.path}); run gen-gitops --env ${from} and get it merged before promoting from it`,
     );
   }
 }
@@ -123,9 +128,9 @@ async function checkDeployed(input: LoadedInput, from: string, root: string, inp
  * edited text (nothing written), so that problems point into it.
  */
 function editedInput(source: string, to: string, after: string): LoadedInput {
-  const sources = loadSources(join(source, 'environments'), source);
+  const sources = loadSources(join(source, SourceLayout.environmentsDir), source);
   const environments = sources.environments.map((e) => (e.name === to ? { ...e, source: parseYamlSource(Buffer.from(after), e.source.file) } : e));
-  return { defaults: sources.defaults, all: validateSources({ ...sources, environments }), selected: [to], warnings: [] };
+  return fromSources({ ...sources, environments }, [to], source);
 }
 
 /**
@@ -135,7 +140,7 @@ function editedInput(source: string, to: string, after: string): LoadedInput {
  */
 function inEditedFile(e: unknown, from: string, to: string): unknown {
   if (!(e instanceof InputError)) return e;
-  const file = `environments/${to}.yaml`;
+  const file = SourceLayout.envFile(to);
   const note = `promote ${from} → ${to} changed nothing; the line above is in ${file} as the promotion would edit it`;
   return new InputError(e.problems.map((p) => (p.location?.file.endsWith(file) ? { ...p, hint: p.hint ? `${p.hint}\n    ${note}` : note } : p)));
 }
@@ -154,13 +159,13 @@ export async function promote(opts: PromoteOptions): Promise<PromoteResult> {
   checkStages(input, opts.from, opts.to, opts.skipStage);
   const source = input.all.find((e) => e.name === opts.from)!;
   const target = input.all.find((e) => e.name === opts.to)!;
-  const targetFile = join(opts.source, 'environments', `${opts.to}.yaml`);
+  const targetFile = join(opts.source, SourceLayout.envFile(opts.to));
   const before = readFileSync(targetFile, 'utf8');
   const settings = promotableChanges(source.value, target.value);
   const base = { from: opts.from, to: opts.to, settings, targetFile, before };
   if (settings.length === 0) return { ...base, status: 'up-to-date', after: before };
-  if (sourceRepoDirty(opts.source, join('environments', `${opts.to}.yaml`))) {
-    throw new UsageError(`environments/${opts.to}.yaml has uncommitted edits; commit or stash them first, so the promotion is the only change to review`);
+  if (sourceRepoDirty(opts.source, SourceLayout.envFile(opts.to))) {
+    throw new UsageError(`${SourceLayout.envFile(opts.to)} has uncommitted edits; commit or stash them first, so the promotion is the only change to review`);
   }
   const after = applyToYaml(before, settings);
 
@@ -168,11 +173,19 @@ export async function promote(opts: PromoteOptions): Promise<PromoteResult> {
   const root = remote ? undefined : resolve(opts.repo);
   const summary = (sourceCommit?: string): PromotionSummary => ({ from: opts.from, to: opts.to, sourceCommit, settings: settings.map(({ field, from, to }) => ({ field, from, to })) });
   if (root) await checkDeployed(input, opts.from, root, opts);
+  const edited = () => {
+    try {
+      return editedInput(opts.source, opts.to, after);
+    } catch (e) {
+      throw inEditedFile(e, opts.from, opts.to);
+    }
+  };
   if (opts.dryRun && root) {
     // Render the edited target against its config repo, as the real run does first, and discard it:
     // what that run would refuse (a PostgreSQL major change on the running volume, say) is refused here too.
     try {
-      await planRender(editedInput(opts.source, opts.to, after), root, opts);
+      const input = edited();
+      planAgainst(root, ConfigRepoSnapshot.of(root), await renderChecked(input, ConfigRepoSnapshot.of(root), opts));
     } catch (e) {
       throw inEditedFile(e, opts.from, opts.to);
     }
@@ -180,20 +193,23 @@ export async function promote(opts: PromoteOptions): Promise<PromoteResult> {
   }
 
   const production = isProduction(target.value);
-  if (remote && opts.push && production) throw new UsageError(`${opts.to} is a production environment: promote it with --pr`);
-  if (!remote && (opts.push || opts.pr)) throw new UsageError(`--${opts.push ? 'push' : 'pr'} needs a remote config repo: pass --repo <url>`);
-
-  if (!opts.dryRun) writeFileSync(targetFile, after);
+  // Without --push or --pr, a remote production target gets a pull request and any other a push.
+  const mode = remote ? (opts.dryRun ? 'dry-run' : opts.pr || (production && !opts.push) ? 'pr' : 'push') : parseMode({ push: opts.push, pr: opts.pr }, undefined);
+  // The edited environment travels in memory; its file is written once the config repo has the change.
+  const promoted = edited();
+  refuseProductionPush(promoted, mode);
+  let delivery: GenerateResult;
   try {
     if (remote) {
       const { deliver } = await import('./deliver.js');
       const promotion = summary();
-      const delivery = await deliver({
+      delivery = await deliver({
         ...opts,
+        input: promoted,
         remote: opts.repo,
         envs: [opts.to],
         all: false,
-        mode: opts.dryRun ? 'dry-run' : opts.pr || (production && !opts.push) ? 'pr' : 'push',
+        mode: mode === 'commit' ? 'push' : mode,
         diff: false,
         promotion,
         verify: async (dir) => {
@@ -201,17 +217,16 @@ export async function promote(opts: PromoteOptions): Promise<PromoteResult> {
           promotion.sourceCommit = await lastCommitOf(dir, opts.from);
         },
       });
-      if (opts.dryRun) return { ...base, status: 'planned', after, delivery };
-      return { ...base, status: 'promoted', after, delivery };
+    } else {
+      const { generate } = await import('./run.js');
+      const sourceCommit = await lastCommitOf(root!, opts.from);
+      delivery = await generate({ ...opts, input: promoted, repo: root!, envs: [opts.to], all: false, mode: 'commit', diff: false, promotion: summary(sourceCommit) });
     }
-    const { generate } = await import('./run.js');
-    const sourceCommit = await lastCommitOf(root!, opts.from);
-    const delivery = await generate({ ...opts, repo: root!, envs: [opts.to], all: false, dryRun: false, diff: false, check: false, promotion: summary(sourceCommit) });
-    return { ...base, status: 'promoted', after, delivery };
   } catch (e) {
     // All or nothing: a promotion that did not reach the config repo leaves the file as it was.
-    if (!opts.dryRun) writeFileSync(targetFile, before);
     throw inEditedFile(e, opts.from, opts.to);
   }
+  if (opts.dryRun) return { ...base, status: 'planned', after, delivery };
+  writeFileSync(targetFile, after);
+  return { ...base, status: 'promoted', after, delivery };
 }
-

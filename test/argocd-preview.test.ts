@@ -10,9 +10,12 @@ import { dirname, join } from 'node:path';
 import test from 'ava';
 import { parse, stringify } from 'yaml';
 import { formatPreview, previewApplications, previewTree, type PreviewResult } from '../generator/argocd/preview.js';
+import { readApplicationSetSources } from '../generator/argocd/applicationsets.js';
 import { renderArgoCD } from '../generator/argocd/render.js';
 import { resolveEnvironment } from '../generator/environment/resolve.js';
-import { loadInput, renderChecked } from '../generator/run.js';
+import { loadInput } from '../generator/pipeline/input.js';
+import { renderChecked } from '../generator/pipeline/render.js';
+import { ConfigRepoSnapshot } from '../generator/pipeline/snapshot.js';
 import { projectRoot } from './helpers/workspace.js';
 
 type App = { metadata: { name: string; namespace: string; labels: Record<string, string>; finalizers?: string[] }; spec: Record<string, any> };
@@ -22,12 +25,12 @@ let repo: string;
 
 test.before(async () => {
   const input = loadInput(projectRoot, [], true);
-  const manifests = await renderChecked(input, () => new Map(), { environ: {} });
+  const manifests = await renderChecked(input, ConfigRepoSnapshot.empty(), { environ: {} });
   const argocd = renderArgoCD({
     all: input.all.map(resolveEnvironment),
     selected: input.selected,
     configRepo: input.defaults.configRepo,
-    applicationSetsDir: join(projectRoot, 'applicationsets'),
+    applicationSets: readApplicationSetSources(join(projectRoot, 'applicationsets')),
   });
   files = new Map([...manifests.files, ...argocd.files].sort(([a], [b]) => (a < b ? -1 : 1)));
   repo = mkdtempSync(join(tmpdir(), 'gen-gitops-preview-'));

@@ -14,7 +14,9 @@ import { renderArgoCD, type RenderArgoCDResult } from '../generator/argocd/rende
 import { schemaErrors } from '../generator/check/schema.js';
 import { resolveEnvironment } from '../generator/environment/resolve.js';
 import type { EnvironmentSpec } from '../generator/environment/types.js';
-import { loadInput, renderChecked } from '../generator/run.js';
+import { loadInput } from '../generator/pipeline/input.js';
+import { renderChecked } from '../generator/pipeline/render.js';
+import { ConfigRepoSnapshot } from '../generator/pipeline/snapshot.js';
 import { credentialSource } from '../generator/secrets/credentials.js';
 import { envYaml, makeSource, specOf, synth, worldOf } from './fixtures/secrets/env.js';
 import { projectRoot } from './helpers/workspace.js';
@@ -23,7 +25,7 @@ const applicationSetsDir = join(projectRoot, 'applicationsets');
 const input = loadInput(projectRoot, [], true);
 const all: EnvironmentSpec[] = input.all.map(resolveEnvironment);
 const configRepo = input.defaults.configRepo;
-const render = (selected: string[], specs = all): RenderArgoCDResult => renderArgoCD({ all: specs, selected, configRepo, applicationSetsDir });
+const render = (selected: string[], specs = all): RenderArgoCDResult => renderArgoCD({ all: specs, selected, configRepo, applicationSets: readApplicationSetSources(applicationSetsDir) });
 const argocdFiles = (r: RenderArgoCDResult) => new Map([...r.files].filter(([p]) => p.startsWith('argocd/') || p === 'README.md'));
 const project = (r: RenderArgoCDResult) => parse(r.files.get('argocd/appproject.yaml')!) as { metadata: { annotations: Record<string, string> }; spec: ProjectSpec & Record<string, unknown> };
 
@@ -122,7 +124,7 @@ test('AppProject: nothing cluster-scoped beyond Namespace; namespaced kinds are 
   t.true(isGroupKindPermitted(p.spec, { group: '', kind: 'Namespace' }, 'mlflow-dev', false));
 
   // What the shipped environments render (+ the clusters' shared namespaces).
-  const rendered = await renderChecked(input, () => new Map(), { environ: {} });
+  const rendered = await renderChecked(input, ConfigRepoSnapshot.empty(), { environ: {} });
   // argocd/ itself is applied to the argocd namespace by hand, not synced by the project's Applications.
   const synced = rendered.objects.filter((o) => !o.path.startsWith('argocd/'));
   const namespaced = new Set(synced.filter((o) => o.object.kind !== 'Namespace').map((o) => `${groupOf(o.object.apiVersion)}/${o.object.kind}`));
@@ -254,7 +256,7 @@ test('config repo README: folders, the one-time kubectl apply, the change flow, 
 });
 
 test('an ApplicationSet source that is not an ApplicationSet is refused', (t) => {
-  t.throws(() => renderArgoCD({ all, selected: ['dev'], configRepo, applicationSetsDir: join(projectRoot, 'test', 'fixtures', 'argocd', 'bad-applicationsets') }), {
+  t.throws(() => renderArgoCD({ all, selected: ['dev'], configRepo, applicationSets: readApplicationSetSources(join(projectRoot, 'test', 'fixtures', 'argocd', 'bad-applicationsets')) }), {
     message: /expected apiVersion argoproj.io\/v1alpha1, kind ApplicationSet/,
   });
 });

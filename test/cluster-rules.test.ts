@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { renderedObjects } from '../generator/environment/cluster-rules.js';
-import { loadInput } from '../generator/run.js';
+import { loadInput } from '../generator/pipeline/input.js';
 import { commitCount, snapshotTree } from './helpers/git.js';
 import { makeWorkspace, runIn, type Workspace } from './helpers/workspace.js';
 

@@ -2,7 +2,8 @@ import test from 'ava';
 import { planChanges, summarize } from '../generator/render/plan.js';
 import { nameList } from '../generator/render/templates.js';
 import { FILE_LIST_LIMIT, formatGenerateResult } from '../generator/report.js';
-import { commitMessage, type GenerateResult } from '../generator/run.js';
+import { commitMessage } from '../generator/render/commit-message.js';
+import type { GenerateResult } from '../generator/pipeline/result.js';
 
 /** A plan adding `perEnv` files to each of `n` environment folders. */
 function fleetPlan(n: number, perEnv: number) {

@@ -12,7 +12,9 @@ import { join, relative } from 'node:path';
 import { deepMerge } from '../generator/environment/load.js';
 import { MAX_FILE_BYTES, MAX_PROBLEMS_PER_FILE } from '../generator/environment/source.js';
 import { InputError, UserError } from '../generator/errors.js';
-import { loadInput, renderChecked } from '../generator/run.js';
+import { loadInput } from '../generator/pipeline/input.js';
+import { renderChecked } from '../generator/pipeline/render.js';
+import { ConfigRepoSnapshot } from '../generator/pipeline/snapshot.js';
 import type { RenderResult } from '../generator/render/render.js';
 import { git, snapshotTree } from './helpers/git.js';
 import { makeWorkspace, runIn, type Workspace } from './helpers/workspace.js';
@@ -35,7 +37,7 @@ const defaultsFile = (ws: Workspace) => join(ws.source, 'environments', 'default
 
 async function renderAll(ws: Workspace, envs: string[] = []): Promise<RenderResult> {
   const input = loadInput(ws.source, envs, envs.length === 0);
-  return renderChecked(input, () => new Map(), { environ: {} });
+  return renderChecked(input, ConfigRepoSnapshot.empty(), { environ: {} });
 }
 
 /** Loads and renders; expects exit 2 with a short message that names `file` and matches every pattern. */

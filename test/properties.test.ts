@@ -9,7 +9,9 @@ import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { checkManifests, schemaErrors } from '../generator/check/schema.js';
 import { InputError } from '../generator/errors.js';
-import { loadInput, renderChecked } from '../generator/run.js';
+import { loadInput } from '../generator/pipeline/input.js';
+import { renderChecked } from '../generator/pipeline/render.js';
+import { ConfigRepoSnapshot } from '../generator/pipeline/snapshot.js';
 import {
   applyMutation,
   deterministicCredentials,
@@ -35,7 +37,7 @@ async function renderSet(set: EnvironmentSet, files: Map<string, string | Uint8A
   const src = writeSourceDir(files);
   try {
     const input = loadInput(src.dir, [], true);
-    return await renderChecked(input, () => new Map(), { environ: deterministicCredentials(set.envs.map((e) => e.name)) });
+    return await renderChecked(input, ConfigRepoSnapshot.empty(), { environ: deterministicCredentials(set.envs.map((e) => e.name)) });
   } finally {
     src.cleanup();
   }

@@ -3,13 +3,14 @@
  * ApplicationSets), the per-environment and per-cluster parameter files, and
  * the config repo README. argocd/ and README.md depend on every environment,
  * never on the selection, so any single-environment run writes the same bytes.
+ * Pure: the ApplicationSet sources are read by the caller.
  */
 import type { KubeObject } from '../charts/environment.js';
 import type { EnvironmentSpec } from '../environment/types.js';
 import { renderTemplate } from '../render/templates.js';
 import { toYaml } from '../render/serialize.js';
 import { Layout } from '../repo/layout.js';
-import { completeApplicationSet, outputFileName, readApplicationSetSources, type ConfigRepoRef } from './applicationsets.js';
+import { completeApplicationSet, outputFileName, type ApplicationSetSource, type ConfigRepoRef } from './applicationsets.js';
 import { clusterParameters, clusterSharedNamespaces, environmentParameters, parametersFile } from './parameters.js';
 import { buildAppProject, DEFAULT_PROJECT } from './project.js';
 
@@ -21,8 +22,10 @@ export interface RenderArgoCDInput {
   configRepo: ConfigRepoRef;
   /** AppProject name; default `mlflow`. */
   project?: string;
-  /** Folder with the ApplicationSet sources (applicationsets/): the only I/O. */
-  applicationSetsDir: string;
+  /** The ApplicationSet sources (applicationsets/, read at the edge with readApplicationSetSources). */
+  applicationSets: ApplicationSetSource[];
+  /** Parameter files already built (path → content), e.g. by the environment render; built here otherwise. */
+  parameterFiles?: ReadonlyMap<string, string>;
 }
 
 export interface RenderArgoCDResult {
@@ -70,7 +73,7 @@ export function renderArgoCD(input: RenderArgoCDInput): RenderArgoCDResult {
 
   // argocd/: from every environment.
   addObject(PROJECT_FILE, buildAppProject(all, { name: project, repoURL: input.configRepo.url }));
-  const sets = readApplicationSetSources(input.applicationSetsDir).map((source) => ({
+  const sets = input.applicationSets.map((source) => ({
     file: outputFileName(source.file),
     object: completeApplicationSet(source, input.configRepo, project),
   }));
@@ -79,7 +82,7 @@ export function renderArgoCD(input: RenderArgoCDInput): RenderArgoCDResult {
   // Parameters: the selected environments and their clusters.
   for (const spec of selected) {
     const path = Layout.envParameters(spec.name);
-    files.set(path, parametersFile(path, environmentParameters(spec)));
+    files.set(path, input.parameterFiles?.get(path) ?? parametersFile(path, environmentParameters(spec)));
   }
   const clusters = [...new Set(selected.map((s) => s.cluster.name))].sort();
   for (const cluster of clusters) {

@@ -8,11 +8,22 @@ import type { SecretEnvironment } from '../secrets/provider.js';
 import { manifestFolder } from './serialize.js';
 import { renderArgoCD } from '../argocd/render.js';
 import { environmentParameters, parametersFile } from '../argocd/parameters.js';
+import type { ApplicationSetSource } from '../argocd/applicationsets.js';
 
 /** One object and the config-repo file it is written to. */
 export interface RenderedObject {
   path: string;
   object: KubeObject;
+}
+
+/** One folder of the config repo as a render fills it. */
+export interface RenderedFolder {
+  dir: string;
+  /** Path → content of the files directly in it. */
+  files: Map<string, string>;
+  objects: RenderedObject[];
+  /** An environment folder's parameters file for ArgoCD (path, content), when ArgoCD objects are rendered. */
+  parameters?: [string, string];
 }
 
 export interface RenderResult {
@@ -23,6 +34,8 @@ export interface RenderResult {
   /** Every Kubernetes object, for schema checks and plans. */
   objects: RenderedObject[];
   specs: EnvironmentSpec[];
+  /** The manifests folders rendered (environments and clusters; not reused ones), by path. */
+  folders: Map<string, RenderedFolder>;
   /** Environments whose folder was taken as it is (see `reuse`): not synthesised, so not in `objects`. */
   reused: string[];
   /**
@@ -37,20 +50,22 @@ export interface RenderResult {
 export interface RenderOptions {
   /** Every valid environment (cluster-shared folders depend on all of them). */
   all: ValidEnvironment[];
+  /** `all`, resolved (in the same order); resolved here when not given. */
+  specs?: EnvironmentSpec[];
   /** Names to render. */
   selected: string[];
   credentials: CredentialSource;
   /** Per environment: what secret providers may know about the world. */
   secrets: (env: string) => SecretEnvironment;
   /** ArgoCD objects, parameter files and the config repo README; omitted: manifests only. */
-  argocd?: { configRepo: { url: string; revision: string }; applicationSetsDir: string };
+  argocd?: { configRepo: { url: string; revision: string }; applicationSets: ApplicationSetSource[] };
   /**
    * An environment's current folder files (path → content) when rendering it
    * again is known to reproduce them exactly; undefined: render it.
    */
   reuse?: (spec: EnvironmentSpec, dir: string) => Map<string, string> | undefined;
   /** Called with each environment folder as soon as it is rendered (before any check: may be discarded). */
-  onFolder?: (dir: string, files: Map<string, string>, parameters?: [string, string]) => void;
+  onFolder?: (folder: RenderedFolder) => void;
 }
 
 /**
@@ -58,7 +73,7 @@ export interface RenderOptions {
  * randomness except through `credentials` (built at the edge).
  */
 export function render(opts: RenderOptions): RenderResult {
-  const allSpecs = opts.all.map(environmentSpec);
+  const allSpecs = opts.specs ?? opts.all.map(environmentSpec);
   const specs = opts.selected.map((name) => {
     const spec = allSpecs.find((s) => s.name === name);
     if (!spec) throw new Error(`environment '${name}' was not loaded`);
@@ -67,12 +82,15 @@ export function render(opts: RenderOptions): RenderResult {
   const files = new Map<string, string>();
   const objects: RenderedObject[] = [];
   const ownedDirs: string[] = [];
-  const addFolder = (dir: string, objs: KubeObject[]) => {
-    const folder = manifestFolder(dir, objs);
+  const folders = new Map<string, RenderedFolder>();
+  const parameterFiles = new Map<string, string>();
+  const addFolder = (dir: string, objs: KubeObject[], parameters?: [string, string]) => {
+    const folder: RenderedFolder = { dir, ...manifestFolder(dir, objs), parameters };
     for (const [p, c] of folder.files) files.set(p, c);
     objects.push(...folder.objects);
     ownedDirs.push(dir);
-    return folder.files;
+    folders.set(dir, folder);
+    return folder;
   };
 
   const reused: string[] = [];
@@ -85,13 +103,13 @@ export function render(opts: RenderOptions): RenderResult {
       reused.push(spec.name);
       continue;
     }
-    const folder = addFolder(dir, synthEnvironment(spec, opts.credentials, opts.secrets(spec.name)));
-    if (opts.onFolder) {
-      // The environment's parameters file too (renderArgoCD writes the same): a new environment's
-      // folder is staged whole.
-      const params = Layout.envParameters(spec.name);
-      opts.onFolder(dir, folder, opts.argocd ? [params, parametersFile(params, environmentParameters(spec))] : undefined);
-    }
+    // Its parameters file travels with the folder (a new environment's folder is staged whole) and
+    // is the one renderArgoCD writes.
+    const paramsPath = Layout.envParameters(spec.name);
+    const parameters: [string, string] | undefined = opts.argocd ? [paramsPath, parametersFile(paramsPath, environmentParameters(spec))] : undefined;
+    if (parameters) parameterFiles.set(...parameters);
+    const folder = addFolder(dir, synthEnvironment(spec, opts.credentials, opts.secrets(spec.name)), parameters);
+    opts.onFolder?.(folder);
   }
   // Each cluster an environment runs on gets its shared folder, computed
   // from every environment on that cluster so any single render agrees.
@@ -101,10 +119,10 @@ export function render(opts: RenderOptions): RenderResult {
     if (objs.length > 0) addFolder(Layout.clusterManifests(cluster), objs);
   }
   if (opts.argocd) {
-    const argo = renderArgoCD({ all: allSpecs, selected: opts.selected, configRepo: opts.argocd.configRepo, applicationSetsDir: opts.argocd.applicationSetsDir });
+    const argo = renderArgoCD({ all: allSpecs, selected: opts.selected, configRepo: opts.argocd.configRepo, applicationSets: opts.argocd.applicationSets, parameterFiles });
     for (const [p, c] of argo.files) files.set(p, c);
     objects.push(...argo.objects.map((o) => ({ path: o.path, object: o.object as KubeObject })));
     ownedDirs.push(...argo.ownedDirs);
   }
-  return { files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), ownedDirs: ownedDirs.sort(), objects, specs, reused };
+  return { files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))), ownedDirs: ownedDirs.sort(), objects, specs, folders, reused };
 }

@@ -1,6 +1,8 @@
 import { parse } from 'yaml';
 import type { KubeObject } from '../../generator/charts/environment.js';
-import { loadInput, renderChecked } from '../../generator/run.js';
+import { loadInput } from '../../generator/pipeline/input.js';
+import { renderChecked } from '../../generator/pipeline/render.js';
+import { ConfigRepoSnapshot } from '../../generator/pipeline/snapshot.js';
 import type { RenderResult } from '../../generator/render/render.js';
 import { credentialSource } from '../../generator/secrets/credentials.js';
 import { projectRoot } from './workspace.js';
@@ -8,7 +10,7 @@ import { projectRoot } from './workspace.js';
 /** Renders the shipped environments in memory (no config repo). */
 export async function renderShipped(envs: string[] = ['dev', 'stg', 'prod'], source = projectRoot): Promise<RenderResult> {
   const input = loadInput(source, envs, false);
-  return renderChecked(input, () => new Map(), { environ: {} });
+  return renderChecked(input, ConfigRepoSnapshot.empty(), { environ: {} });
 }
 
 export { credentialSource };
