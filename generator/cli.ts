@@ -61,7 +61,7 @@ interface GenerateFlags extends CommonOptions {
 
 /** Parses arguments, runs, prints, and maps errors to exit codes; nothing else lives here. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
-  let debug = argv.includes('--debug');
+  const debug = argv.includes('--debug');
   let exitCode: number = ExitCode.ok;
   const program = new Command('gen-gitops')
     .description('Render MLflow + PostgreSQL + MinIO per environment into a GitOps config repo for ArgoCD.')

@@ -3,7 +3,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeWorkspace, runCli, runIn } from './helpers/workspace.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 test('gen-gitops --all then preview --output json: one Application per environment and one for the cluster', async (t) => {
   const ws = makeWorkspace();

@@ -5,7 +5,6 @@ import { parseAllDocuments } from 'yaml';
 import { git } from './helpers/git.js';
 import { makeWorkspace, runCli, runIn } from './helpers/workspace.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 test('gen-gitops secrets --env prints Secrets for the existing provider and writes nothing', async (t) => {
   const ws = makeWorkspace();

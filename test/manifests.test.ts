@@ -8,7 +8,6 @@ import { LAUNCHER } from '../generator/charts/launcher.js';
 import { schemaErrors } from '../generator/check/schema.js';
 import { find, objectsOf, renderShipped } from './helpers/render.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Any = any;
 
 const SEED = [

@@ -5,7 +5,6 @@ import { parse } from 'yaml';
 import { commitCount, git } from './helpers/git.js';
 import { makeWorkspace, runIn } from './helpers/workspace.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const readSecret = (repo: string, env: string, name: string): any => parse(readFileSync(join(repo, `envs/${env}/manifests/secret-${name}.yaml`), 'utf8'));
 
 test('plain provider: credentials generated once, shared where they must agree, kept on re-render', async (t) => {

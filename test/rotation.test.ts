@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { makeWorkspace, runIn } from './helpers/workspace.js';
 
-type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Any = any;
 
 function manifest(repo: string, file: string): Any {
   return parse(readFileSync(join(repo, 'envs', 'stg', 'manifests', file), 'utf8'));

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { LAUNCHER } from '../generator/charts/launcher.js';
 import { find, objectsOf, renderShipped } from './helpers/render.js';
 
-type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Any = any;
 
 const rendered = renderShipped();
 

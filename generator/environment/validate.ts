@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { ErrorObject } from 'ajv';
 import { SCHEMA_OPTIONS, schemaValidator as compiledSchema } from '../schemas/validators.js';
 import { InputError, uniqueProblems, type InputProblem, type SourceLocation } from '../errors.js';
-import { assetPath } from '../paths.js';
 import { SourceLayout } from '../repo/layout.js';
 import { deepMerge, isPlainObject, shortJson, type LoadedDefaults, type LoadedEnvironment, type LoadedSources } from './load.js';
 import { crossFileProblems } from './cluster-rules.js';

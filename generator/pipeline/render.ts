@@ -13,7 +13,7 @@ import { credentialEnvVar, credentialSource, CREDENTIALS, suppliedCredentialProb
 import { keptPlainCredentials } from '../secrets/kept.js';
 import type { SecretEnvironment } from '../secrets/provider.js';
 import { specNamed, specOf, type LoadedInput, type RenderInputs } from './input.js';
-import { ConfigRepoSnapshot } from './snapshot.js';
+import type { ConfigRepoSnapshot } from './snapshot.js';
 
 export interface RenderStepOptions {
   /** Remembered renders: environments whose folder they vouch for are taken as they are. */

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type KObject } from './harness/objects.js';
+import type { KObject } from './harness/objects.js';
 import type { AppSync, Plan, Result, Step } from './plan.js';
 import { buildApps, clientPython, installImagesOf, parseSecrets, projectRoot, secretValues, Workspace } from './prepare.js';
 import { sealedSecretsController } from './sealed.js';

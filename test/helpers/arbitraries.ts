@@ -47,7 +47,6 @@ export const envName = fc
   )
   .filter((n) => n !== 'defaults');
 
-const dnsLabel = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,14}[a-z0-9])?$/);
 const pgIdentifier = fc.stringMatching(/^[a-z_][a-z0-9_]{0,15}$/);
 const memory = fc.tuple(fc.integer({ min: 1, max: 4096 }), fc.constantFrom('Ki', 'Mi', 'Gi', 'Ti')).map(([n, u]) => `${n}${u}`);
 const cpu: fc.Arbitrary<string | number> = fc.oneof(
