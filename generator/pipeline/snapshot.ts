@@ -91,6 +91,8 @@ export class ConfigRepoSnapshot {
     const got = this.root !== undefined && existsSync(this.root) ? readTree(this.root, dirs, files) : new Map<string, string>();
     for (const d of dirs) this.dirs.add(d);
     for (const [p, c] of got) {
+      // What was read first stays: the render and the plan see one moment of each file.
+      if (this.read.has(p)) continue;
       this.read.set(p, c);
       const parent = p.slice(0, p.lastIndexOf('/'));
       let m = this.byParent.get(parent);
