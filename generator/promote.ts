@@ -75,7 +75,7 @@ function checkStages(input: LoadedInput, from: string, to: string, skipStage: bo
   const stages = input.defaults.stages;
   for (const env of [from, to]) {
     if (!input.all.some((e) => e.name === env)) throw new UsageError(`unknown environment '${env}'; known: ${input.all.map((e) => e.name).join(', ')}`);
-    if (!stages.includes(env)) throw new UsageError(`'${env}' is not in stages (${stages.join(' → ') || 'none declared'}) in environments/defaults.yaml; add it to promote through it`);
+    if (!stages.includes(env)) throw new UsageError(`'${env}' is not in stages (${stages.join(' → ') || 'none declared'}) in ${SourceLayout.defaultsFile}; add it to promote through it`);
   }
   const i = stages.indexOf(from);
   const j = stages.indexOf(to);

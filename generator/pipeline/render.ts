@@ -62,7 +62,11 @@ export async function renderChecked(input: LoadedInput, snapshot: ConfigRepoSnap
   const credentials = credentialSource({
     environ: inputs.environ,
     kept: (env, id) => {
-      if (!kept.has(env)) kept.set(env, keptPlainCredentials(specNamed(input, env), snapshot.folder(Layout.envManifests(env)), Layout.envManifests(env)));
+      if (!kept.has(env)) {
+        // The environment's own folder holds its Secrets; read (once) before they are looked up.
+        snapshot.folder(Layout.envManifests(env));
+        kept.set(env, keptPlainCredentials(specNamed(input, env), (kind, ns, name) => snapshot.object(kind, ns, name)));
+      }
       return kept.get(env)!.get(id);
     },
   });

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { COMMIT_SUBJECT_PREFIX } from './commit-marker.js';
 import { TXN_DIR } from './transaction.js';
 
 /** `https://…`, `http://…`, `ssh://…`, `git@host:org/repo.git`, `file://…`: anything git clones that is not a plain path. */
@@ -293,7 +294,7 @@ export class RemoteWorkdir {
   async startEmptyRemote(branch: string, who: { name: string; email: string }): Promise<void> {
     const ident = { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: who.name, GIT_COMMITTER_EMAIL: who.email };
     // The empty tree is an object git always knows.
-    const commit = (await this.git.run(this.dir, ['commit-tree', EMPTY_TREE, '-m', 'gen-gitops: start the config repo (empty)'], ident)).trim();
+    const commit = (await this.git.run(this.dir, ['commit-tree', EMPTY_TREE, '-m', `${COMMIT_SUBJECT_PREFIX} start the config repo (empty)`], ident)).trim();
     if ((await this.push(branch, { force: false, commit })) !== 'pushed') {
       throw new UserError(`pushing the first commit to ${this.display} was rejected: someone pushed ${branch} meanwhile\n    hint: run again`);
     }

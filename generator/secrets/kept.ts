@@ -1,27 +1,20 @@
-import { parse } from 'yaml';
 import type { EnvironmentSpec } from '../environment/types.js';
-import { Layout } from '../repo/layout.js';
 import { secretSpecs, type CredentialId } from './credentials.js';
+
+/** An object as the config repo holds it now, by kind, namespace and name (ConfigRepoSnapshot.object). */
+export type StoredObjectLookup = (kind: string, namespace: string, name: string) => Record<string, unknown> | undefined;
 
 /**
  * Credential values a previous render already committed (plain Secrets
  * only). Keeping them is what stops a re-render from changing the password
- * of a running database.
+ * of a running database. The Secrets come from the run's snapshot of the
+ * config repo, parsed once for every reader.
  */
-export function keptPlainCredentials(spec: EnvironmentSpec, files: Map<string, string>, dir: string): Map<CredentialId, string> {
+export function keptPlainCredentials(spec: EnvironmentSpec, stored: StoredObjectLookup): Map<CredentialId, string> {
   const kept = new Map<CredentialId, string>();
   for (const secret of secretSpecs(spec)) {
-    // Where the render puts it when no other object of the folder shares its name (the only place looked at).
-    const path = Layout.manifestFile(dir, { kind: 'Secret', metadata: { name: secret.name, namespace: secret.namespace } });
-    const text = files.get(path);
-    if (text === undefined) continue;
-    let obj: { kind?: string; metadata?: { name?: string; namespace?: string }; stringData?: Record<string, unknown>; data?: Record<string, unknown> };
-    try {
-      obj = parse(text) as typeof obj;
-    } catch {
-      continue;
-    }
-    if (obj?.kind !== 'Secret' || obj.metadata?.name !== secret.name || obj.metadata?.namespace !== secret.namespace) continue;
+    const obj = stored('Secret', secret.namespace, secret.name) as { stringData?: Record<string, unknown>; data?: Record<string, unknown> } | undefined;
+    if (!obj) continue;
     for (const e of secret.entries) {
       const s = obj.stringData?.[e.key];
       const d = obj.data?.[e.key];

@@ -13,6 +13,7 @@ import { summarizeChanges } from '../render/summary.js';
 import { renderTemplate } from '../render/templates.js';
 import { DEFAULT_AUTHOR, LocalConfigRepo, type Author } from '../repo/git.js';
 import type { PullRequest, PullRequestClient } from '../repo/github.js';
+import { COMMIT_SUBJECT_PREFIX } from '../repo/commit-marker.js';
 import { SourceLayout } from '../repo/layout.js';
 import { lockRepo } from '../repo/lock.js';
 import { redactUrl, type RemoteWorkdir } from '../repo/remote.js';
@@ -196,6 +197,7 @@ export class RemoteTarget implements ConfigRepoTarget {
       images: summary.groups.flatMap((g) => g.images),
       summary,
       base: this.base,
+      marker: COMMIT_SUBJECT_PREFIX,
       promotion: this.opts.promotion,
       version: packageVersion,
       sources: input.selected.map(SourceLayout.envFile),
