@@ -150,7 +150,10 @@ try {
   const cold = Array.from({ length: RUNS }, () => mustSucceed(cli(coldArgs), 'cold single environment').ms);
 
   // ------------------------------------------------------------ 2. in-process N = 10, 100, 1000
-  const inProcess: Record<number, { runsMs: number[]; medianMs: number; perEnvMs: number; loadMs: number; renderCheckMs: number; files: number; bytes: number; peakRssMb: number }> = {};
+  const inProcess: Record<
+    number,
+    { runsMs: number[]; medianMs: number; perEnvMs: number; loadMs: number; renderCheckMs: number; files: number; bytes: number; peakRssMb: number }
+  > = {};
   for (const n of SIZES) {
     const runs = n === FLEET ? WRITE_RUNS : RUNS;
     log(`bench: in-process render + validate + serialise, N = ${n} (${runs} runs in one process, then 1 run alone for its peak RSS)`);
@@ -197,7 +200,9 @@ try {
       const status = git(repo, ['status', '--porcelain']);
       const tracked = git(repo, ['ls-files']).split('\n').length;
       if (commits !== 1 || status !== '' || tracked !== inProcess[n]!.files) {
-        throw new Error(`full write of ${n}: expected 1 commit, a clean tree and ${inProcess[n]!.files} files; got ${commits} commits, ${tracked} files, status:\n${status.slice(0, 2000)}`);
+        throw new Error(
+          `full write of ${n}: expected 1 commit, a clean tree and ${inProcess[n]!.files} files; got ${commits} commits, ${tracked} files, status:\n${status.slice(0, 2000)}`,
+        );
       }
       out.push(r);
     }
@@ -231,8 +236,17 @@ try {
     const after = git(repo, ['rev-parse', 'HEAD']);
     const status = git(repo, ['status', '--porcelain']);
     const stamp = treeStamp(repo);
-    if (!r.stdout.includes('up to date') || after !== head || status !== '' || stamp.files !== stampBefore.files || stamp.newestMtimeMs !== stampBefore.newestMtimeMs || cacheStamp(repo) !== cachesBefore) {
-      throw new Error(`no-change re-run wrote or committed something: HEAD ${head} → ${after}, files ${stampBefore.files} → ${stamp.files}, newest mtime ${stampBefore.newestMtimeMs} → ${stamp.newestMtimeMs}, status:\n${status.slice(0, 2000)}\nstdout: ${r.stdout.slice(-500)}`);
+    if (
+      !r.stdout.includes('up to date') ||
+      after !== head ||
+      status !== '' ||
+      stamp.files !== stampBefore.files ||
+      stamp.newestMtimeMs !== stampBefore.newestMtimeMs ||
+      cacheStamp(repo) !== cachesBefore
+    ) {
+      throw new Error(
+        `no-change re-run wrote or committed something: HEAD ${head} → ${after}, files ${stampBefore.files} → ${stamp.files}, newest mtime ${stampBefore.newestMtimeMs} → ${stamp.newestMtimeMs}, status:\n${status.slice(0, 2000)}\nstdout: ${r.stdout.slice(-500)}`,
+      );
     }
     noChange.push(r);
   }
@@ -244,7 +258,8 @@ try {
   for (let i = 0; i < RUNS; i++) {
     rmSync(join(repo, '.git', 'gen-gitops'), { recursive: true, force: true });
     const r = mustSucceed(cli(['--all', '--source', sources.get(FLEET)!, '--repo', repo, '--author', 'Bench <bench@example.com>'], { rss: true }), 'uncached no-change re-run');
-    if (!r.stdout.includes('up to date') || git(repo, ['rev-parse', 'HEAD']) !== head || treeStamp(repo).newestMtimeMs !== stampBefore.newestMtimeMs) throw new Error('uncached no-change re-run wrote or committed something');
+    if (!r.stdout.includes('up to date') || git(repo, ['rev-parse', 'HEAD']) !== head || treeStamp(repo).newestMtimeMs !== stampBefore.newestMtimeMs)
+      throw new Error('uncached no-change re-run wrote or committed something');
     noChangeUncached.push(r);
   }
 
@@ -310,7 +325,12 @@ try {
   const mb = (x: number) => `${Math.round(x)} MB`;
   const rows: [string, string, string, string][] = [
     [`cold single environment: \`--env ${shippedEnv} --dry-run\`, shipped 3-environment source, start to exit`, s(coldS), `≤ ${TARGET.coldS} s`, ok(coldS <= TARGET.coldS)],
-    [`cold single environment inside the ${FLEET}-env fleet (validates all ${FLEET} files; their parses remembered in the populated repo)`, s(fleetColdS), `≤ ${TARGET.coldS} s`, ok(fleetColdS <= TARGET.coldS)],
+    [
+      `cold single environment inside the ${FLEET}-env fleet (validates all ${FLEET} files; their parses remembered in the populated repo)`,
+      s(fleetColdS),
+      `≤ ${TARGET.coldS} s`,
+      ok(fleetColdS <= TARGET.coldS),
+    ],
   ];
   for (const n of SIZES) {
     const r = inProcess[n]!;
@@ -320,13 +340,23 @@ try {
       '—',
       '',
     ]);
-    rows.push([`peak RSS, in-process N = ${n} (own process)`, mb(r.peakRssMb), n === 1000 ? `≤ ${TARGET.peakRssMb} MB` : '—', n === 1000 ? ok(r.peakRssMb <= TARGET.peakRssMb) : '']);
+    rows.push([
+      `peak RSS, in-process N = ${n} (own process)`,
+      mb(r.peakRssMb),
+      n === 1000 ? `≤ ${TARGET.peakRssMb} MB` : '—',
+      n === 1000 ? ok(r.peakRssMb <= TARGET.peakRssMb) : '',
+    ]);
   }
   rows.push(
     ['marginal time per environment, in-process (N = 100 → 1,000)', ms(marginalMs), `≤ ${TARGET.marginalMs} ms`, ok(marginalMs <= TARGET.marginalMs)],
     ['linearity: per-env time at 1,000 ÷ per-env time at 100', `${linearity.toFixed(2)}×`, `≤ ${TARGET.linearity}×`, ok(linearity <= TARGET.linearity)],
     [`full write + commit, 100 envs (${at100.files} files), fresh repo, \`--all\` (CLI, start to exit)`, s(write100S), '—', ''],
-    [`full write + commit, ${FLEET} envs (${at1000.files} files), fresh repo, \`--all\` (CLI, start to exit)`, s(writeS), `≤ ${TARGET.write1000S} s`, ok(writeS <= TARGET.write1000S)],
+    [
+      `full write + commit, ${FLEET} envs (${at1000.files} files), fresh repo, \`--all\` (CLI, start to exit)`,
+      s(writeS),
+      `≤ ${TARGET.write1000S} s`,
+      ok(writeS <= TARGET.write1000S),
+    ],
     [
       `of which (the run's own phase timings): load + validate ${s(phase('load + validate input'))}, render + check ${s(phase('render + check'))}, writing the files ${s(phase('stage files') + phase('sync staged files') + phase('swap folders'))}, git ${s(gitS)}`,
       '',
@@ -336,7 +366,12 @@ try {
     [`context: creating ${at1000.files} files of that size in ${FLEET} fresh folders on this file system (no rendering, no git)`, s(floorS), '—', ''],
     ['marginal time per environment, full write + commit (N = 100 → 1,000)', ms(writeMarginalMs), `≤ ${TARGET.marginalMs} ms`, ok(writeMarginalMs <= TARGET.marginalMs)],
     [`peak RSS, full write of ${FLEET}`, mb(writeRss), `≤ ${TARGET.peakRssMb} MB`, ok(writeRss <= TARGET.peakRssMb)],
-    [`no-change re-run, ${FLEET} envs (asserted: \`up to date\`, HEAD unchanged, no file written, caches untouched)`, s(noChangeS), `≤ ${TARGET.noChange1000S} s`, ok(noChangeS <= TARGET.noChange1000S)],
+    [
+      `no-change re-run, ${FLEET} envs (asserted: \`up to date\`, HEAD unchanged, no file written, caches untouched)`,
+      s(noChangeS),
+      `≤ ${TARGET.noChange1000S} s`,
+      ok(noChangeS <= TARGET.noChange1000S),
+    ],
     [`peak RSS, no-change re-run of ${FLEET}`, mb(noChangeRss), `≤ ${TARGET.peakRssMb} MB`, ok(noChangeRss <= TARGET.peakRssMb)],
     [`no-change re-run, ${FLEET} envs, without the render and parse caches (a fresh clone of the config repo)`, s(noChangeUncachedS), '—', ''],
     [`peak RSS, uncached no-change re-run of ${FLEET}`, mb(noChangeUncachedRss), `≤ ${TARGET.peakRssMb} MB`, ok(noChangeUncachedRss <= TARGET.peakRssMb)],
@@ -389,9 +424,22 @@ try {
     fullWrite: { medianS: writeS, runsMs: writes.map((w) => w.ms), peakRssMb: writeRss, phasesMs: writePhases },
     fullWriteMarginalPerEnvMs: writeMarginalMs,
     fileSystemFloor: { files: at1000.files, medianS: floorS, runsMs: floorRuns },
-    noChange: { medianS: noChangeS, runsMs: noChange.map((w) => w.ms), peakRssMb: noChangeRss, phasesMs: medianPhases(noChange), head, assertions: 'stdout "up to date"; HEAD unchanged; git status clean; file count and newest mtime unchanged; render and parse caches not rewritten' },
+    noChange: {
+      medianS: noChangeS,
+      runsMs: noChange.map((w) => w.ms),
+      peakRssMb: noChangeRss,
+      phasesMs: medianPhases(noChange),
+      head,
+      assertions: 'stdout "up to date"; HEAD unchanged; git status clean; file count and newest mtime unchanged; render and parse caches not rewritten',
+    },
     noChangeUncached: { medianS: noChangeUncachedS, runsMs: noChangeUncached.map((w) => w.ms), peakRssMb: noChangeUncachedRss, phasesMs: medianPhases(noChangeUncached) },
-    kustomize: kustomize ? { ...kustomize, ratio, note: `sampled ${kustomize.sample} of ${FLEET} environments (every ${Math.floor(FLEET / KUSTOMIZE_SAMPLE)}th), run sequentially; total extrapolated from the sample mean` } : { skipped: 'kustomize not found' },
+    kustomize: kustomize
+      ? {
+          ...kustomize,
+          ratio,
+          note: `sampled ${kustomize.sample} of ${FLEET} environments (every ${Math.floor(FLEET / KUSTOMIZE_SAMPLE)}th), run sequentially; total extrapolated from the sample mean`,
+        }
+      : { skipped: 'kustomize not found' },
     table,
   };
   const resultsPath = join(root, 'bench', 'results.json');

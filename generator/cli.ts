@@ -28,7 +28,13 @@ const processIo: CliIo = {
   cwd: process.cwd(),
 };
 
-const collect = (v: string, prev: string[]) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+const collect = (v: string, prev: string[]) => [
+  ...prev,
+  ...v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+];
 
 interface CommonOptions {
   source: string;
@@ -72,10 +78,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     // Subcommands own their options: `validate --source x` must not be taken by the main command.
     .enablePositionalOptions();
 
-  const common = (c: Command) =>
-    c
-      .option('--source <dir>', 'source repository holding environments/', '.')
-      .option('--debug', 'print stack traces of unexpected errors');
+  const common = (c: Command) => c.option('--source <dir>', 'source repository holding environments/', '.').option('--debug', 'print stack traces of unexpected errors');
 
   common(program)
     .option('-e, --env <name>', 'environment to render (repeatable, or comma-separated)', collect, [] as string[])
@@ -88,9 +91,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .option('--secret-file <name=path>', 'read a credential from a file, e.g. stg.postgresPassword=./pg.txt (repeatable)', collect, [] as string[])
     .option('--reseal', 'sealed-secrets: encrypt every value again (needs the values: see README "Secrets")')
     .option('--sealed-secrets-cert <file>', 'sealed-secrets: controller certificate (overrides the environment files)')
-    .option('--force', 'overwrite uncommitted changes inside gen-gitops\'s own folders of the config repo')
+    .option('--force', "overwrite uncommitted changes inside gen-gitops's own folders of the config repo")
     .option('--lock-timeout <seconds>', 'how long to wait for another run on the same config repo', '30')
-    .option('--no-cache', 'render and parse every environment, ignoring what earlier runs remembered in the config repo\'s .git/gen-gitops')
+    .option('--no-cache', "render and parse every environment, ignoring what earlier runs remembered in the config repo's .git/gen-gitops")
     .option('--repo-url <url>', 'URL ArgoCD pulls the config repo from (default: the remote --repo, else configRepo.url in defaults.yaml)')
     .option('--push', 'remote --repo only: commit on the default branch and push (refused for production)')
     .option('--pr', 'remote --repo only: push a gen-gitops/<env> branch and open or update a GitHub pull request')
@@ -196,40 +199,63 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .option('--insecure-api', 'allow a plain-http --github-api-url that is not on this machine')
     .option('--author <author>', 'commit author, "Name <email>"')
     .option('--secret-file <name=path>', 'read a credential from a file (repeatable)', collect, [] as string[])
-    .action(async (o: CommonOptions & { from: string; to: string; skipStage?: boolean; dryRun?: boolean; repo: string; push?: boolean; pr?: boolean; workdir?: string; githubRepo?: string; githubApiUrl?: string; insecureApi?: boolean; author?: string; secretFile: string[] }) => {
-      if (!isRemoteUrl(o.repo)) checkConfigRepoPath(o.repo, resolve(io.cwd, o.repo), resolve(io.cwd, o.source));
-      const { promote } = await import('./promote.js');
-      const { createTwoFilesPatch } = await import('diff');
-      const result = await promote({
-        source: resolve(io.cwd, o.source),
-        from: o.from,
-        to: o.to,
-        skipStage: o.skipStage === true,
-        dryRun: o.dryRun === true,
-        repo: isRemoteUrl(o.repo) ? o.repo : resolve(io.cwd, o.repo),
-        push: o.push === true,
-        pr: o.pr === true,
-        workdir: isRemoteUrl(o.repo) ? ownWorkdir(o.workdir, io.cwd) : undefined,
-        githubRepo: o.githubRepo,
-        githubApiUrl: o.githubApiUrl,
-        insecureApi: o.insecureApi === true,
-        author: o.author ? parseAuthor(o.author) : undefined,
-        ...secretInputs(o, io),
-      });
-      if (result.status === 'up-to-date') {
-        io.out(`${o.to}: already up to date with ${o.from} (nothing to promote)`);
-        return;
-      }
-      io.out(`promote ${o.from} → ${o.to}:`);
-      for (const s of result.settings) io.out(`  ${s.field}: ${s.from} → ${s.to}`);
-      if (result.status === 'planned') {
-        io.out(createTwoFilesPatch(`a/${SourceLayout.envFile(o.to)}`, `b/${SourceLayout.envFile(o.to)}`, result.before, result.after).split('\n').filter((l) => !l.startsWith('====')).join('\n'));
-        io.out('(dry run: nothing written)');
-        return;
-      }
-      io.out(`edited ${SourceLayout.envFile(o.to)} (commit it in this repository)`);
-      if (result.delivery) for (const l of formatGenerateResult(result.delivery, { dryRun: false })) io.out(l);
-    });
+    .action(
+      async (
+        o: CommonOptions & {
+          from: string;
+          to: string;
+          skipStage?: boolean;
+          dryRun?: boolean;
+          repo: string;
+          push?: boolean;
+          pr?: boolean;
+          workdir?: string;
+          githubRepo?: string;
+          githubApiUrl?: string;
+          insecureApi?: boolean;
+          author?: string;
+          secretFile: string[];
+        },
+      ) => {
+        if (!isRemoteUrl(o.repo)) checkConfigRepoPath(o.repo, resolve(io.cwd, o.repo), resolve(io.cwd, o.source));
+        const { promote } = await import('./promote.js');
+        const { createTwoFilesPatch } = await import('diff');
+        const result = await promote({
+          source: resolve(io.cwd, o.source),
+          from: o.from,
+          to: o.to,
+          skipStage: o.skipStage === true,
+          dryRun: o.dryRun === true,
+          repo: isRemoteUrl(o.repo) ? o.repo : resolve(io.cwd, o.repo),
+          push: o.push === true,
+          pr: o.pr === true,
+          workdir: isRemoteUrl(o.repo) ? ownWorkdir(o.workdir, io.cwd) : undefined,
+          githubRepo: o.githubRepo,
+          githubApiUrl: o.githubApiUrl,
+          insecureApi: o.insecureApi === true,
+          author: o.author ? parseAuthor(o.author) : undefined,
+          ...secretInputs(o, io),
+        });
+        if (result.status === 'up-to-date') {
+          io.out(`${o.to}: already up to date with ${o.from} (nothing to promote)`);
+          return;
+        }
+        io.out(`promote ${o.from} → ${o.to}:`);
+        for (const s of result.settings) io.out(`  ${s.field}: ${s.from} → ${s.to}`);
+        if (result.status === 'planned') {
+          io.out(
+            createTwoFilesPatch(`a/${SourceLayout.envFile(o.to)}`, `b/${SourceLayout.envFile(o.to)}`, result.before, result.after)
+              .split('\n')
+              .filter((l) => !l.startsWith('===='))
+              .join('\n'),
+          );
+          io.out('(dry run: nothing written)');
+          return;
+        }
+        io.out(`edited ${SourceLayout.envFile(o.to)} (commit it in this repository)`);
+        if (result.delivery) for (const l of formatGenerateResult(result.delivery, { dryRun: false })) io.out(l);
+      },
+    );
 
   program
     .command('init')
@@ -265,7 +291,13 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
 
 /** Credentials from --secret-file override the process environment; sealing options pass through. */
 function secretInputs(o: { secretFile?: string[]; reseal?: boolean; sealedSecretsCert?: string; source: string }, io: CliIo) {
-  const files = o.secretFile && o.secretFile.length > 0 ? readSecretFiles(o.secretFile.map((f) => resolveSecretFileArg(f, io.cwd)), { knownEnvs: listEnvironmentNames(resolve(io.cwd, o.source, SourceLayout.environmentsDir)) }) : {};
+  const files =
+    o.secretFile && o.secretFile.length > 0
+      ? readSecretFiles(
+          o.secretFile.map((f) => resolveSecretFileArg(f, io.cwd)),
+          { knownEnvs: listEnvironmentNames(resolve(io.cwd, o.source, SourceLayout.environmentsDir)) },
+        )
+      : {};
   return {
     environ: { ...io.environ, ...files },
     reseal: o.reseal === true,

@@ -55,9 +55,7 @@ export function uniqueProblems(problems: InputProblem[]): InputProblem[] {
 export class InputError extends UserError {
   constructor(readonly problems: InputProblem[]) {
     super(
-      problems.length === 1
-        ? formatProblem(problems[0]!)
-        : `${problems.length} problems in the input:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
+      problems.length === 1 ? formatProblem(problems[0]!) : `${problems.length} problems in the input:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`,
       ExitCode.invalidInput,
     );
     this.name = 'InputError';

@@ -91,7 +91,7 @@ export function initReport(r: InitResult): string[] {
   const lines = [`initialised a platform repository in ${r.dir}`];
   for (const f of r.created) lines.push(`  + ${f}`);
   for (const f of r.kept) lines.push(`  = ${f} (exists: left as it is)`);
-  if (r.gitInitialised) lines.push('  git init (the default config repo ./gitops must be ignored by this repository\'s Git)');
+  if (r.gitInitialised) lines.push("  git init (the default config repo ./gitops must be ignored by this repository's Git)");
   lines.push('next:');
   if (r.missingDependency) lines.push('  npm install --save-dev gen-gitops   # CI installs it with npm ci: commit package.json and package-lock.json');
   lines.push(`  set configRepo.url in ${SourceLayout.defaultsFile}, then adjust ${SourceLayout.envFile('*')}`);

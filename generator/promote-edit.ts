@@ -177,7 +177,9 @@ function blockLines(key: string, value: Value, indent: number, unit: number): st
 
 function flowText(value: Value, spaced: boolean): string {
   if (typeof value === 'string') return plainText(value);
-  const inner = Object.entries(value).map(([k, v]) => `${k}: ${flowText(v, spaced)}`).join(', ');
+  const inner = Object.entries(value)
+    .map(([k, v]) => `${k}: ${flowText(v, spaced)}`)
+    .join(', ');
   return spaced ? `{ ${inner} }` : `{${inner}}`;
 }
 

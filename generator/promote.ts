@@ -75,7 +75,8 @@ function checkStages(input: LoadedInput, from: string, to: string, skipStage: bo
   const stages = input.defaults.stages;
   for (const env of [from, to]) {
     if (!input.all.some((e) => e.name === env)) throw new UsageError(`unknown environment '${env}'; known: ${input.all.map((e) => e.name).join(', ')}`);
-    if (!stages.includes(env)) throw new UsageError(`'${env}' is not in stages (${stages.join(' → ') || 'none declared'}) in ${SourceLayout.defaultsFile}; add it to promote through it`);
+    if (!stages.includes(env))
+      throw new UsageError(`'${env}' is not in stages (${stages.join(' → ') || 'none declared'}) in ${SourceLayout.defaultsFile}; add it to promote through it`);
   }
   const i = stages.indexOf(from);
   const j = stages.indexOf(to);
@@ -171,7 +172,12 @@ export async function promote(opts: PromoteOptions): Promise<PromoteResult> {
 
   const remote = isRemoteUrl(opts.repo);
   const root = remote ? undefined : resolve(opts.repo);
-  const summary = (sourceCommit?: string): PromotionSummary => ({ from: opts.from, to: opts.to, sourceCommit, settings: settings.map(({ field, from, to }) => ({ field, from, to })) });
+  const summary = (sourceCommit?: string): PromotionSummary => ({
+    from: opts.from,
+    to: opts.to,
+    sourceCommit,
+    settings: settings.map(({ field, from, to }) => ({ field, from, to })),
+  });
   if (root) await checkDeployed(input, opts.from, root, opts);
   const edited = () => {
     try {

@@ -43,7 +43,13 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
   const caching = opts.cache !== false;
   const parsed = caching && !opts.input ? SourceCache.open(root) : undefined;
   const input = opts.input ?? loadInput(opts.source, opts.envs, opts.all, parsed, opts);
-  input.warnings.push(...orphanWarnings(root, input.all.map((e) => e.name), input.everything === true));
+  input.warnings.push(
+    ...orphanWarnings(
+      root,
+      input.all.map((e) => e.name),
+      input.everything === true,
+    ),
+  );
   phaseDone('load + validate input');
   const mode = opts.mode ?? (opts.check ? 'check' : opts.dryRun ? 'dry-run' : 'commit');
   const target = new LocalTarget(root, { inputs: opts, author: opts.author, force: opts.force, lockTimeoutMs: opts.lockTimeoutMs, caching, parsed });

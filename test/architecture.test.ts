@@ -73,8 +73,16 @@ test('pure stages import no side-effecting module', (t) => {
   // argocd/preview*.ts and repo-server.ts read a config repo working tree (the preview command's edge).
   const pure = files
     .map((f) => relative(SRC, f))
-    .filter((f) => /^(environment\/(resolve|spec|types|cluster-rules|postgres-upgrade)|components\/|charts\/|render\/(render|plan|serialize|summary|removal|commit-message|diff|fast-yaml)|argocd\/(render|project|parameters|fasttemplate|selector|glob|git-generator|upstream\/))/.test(f));
+    .filter((f) =>
+      /^(environment\/(resolve|spec|types|cluster-rules|postgres-upgrade)|components\/|charts\/|render\/(render|plan|serialize|summary|removal|commit-message|diff|fast-yaml)|argocd\/(render|project|parameters|fasttemplate|selector|glob|git-generator|upstream\/))/.test(
+        f,
+      ),
+    );
   t.true(pure.length > 20, 'the pure stages were found');
-  const offenders = pure.flatMap((f) => specifiers(readFileSync(join(SRC, f), 'utf8')).filter((s) => SIDE_EFFECTS.test(s)).map((s) => `${f} imports ${s}`));
+  const offenders = pure.flatMap((f) =>
+    specifiers(readFileSync(join(SRC, f), 'utf8'))
+      .filter((s) => SIDE_EFFECTS.test(s))
+      .map((s) => `${f} imports ${s}`),
+  );
   t.deepEqual(offenders, []);
 });

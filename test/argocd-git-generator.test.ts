@@ -7,12 +7,7 @@ import { readFileSync } from 'node:fs';
 
 import test, { type ExecutionContext } from 'ava';
 
-import {
-  renderFasttemplate,
-  renderGoTemplate,
-  renderTemplateObject,
-  formatGoValue,
-} from '../generator/argocd/fasttemplate.js';
+import { renderFasttemplate, renderGoTemplate, renderTemplateObject, formatGoValue } from '../generator/argocd/fasttemplate.js';
 import {
   directoriesGeneratorParams,
   doublestarMatch,
@@ -66,16 +61,12 @@ interface Fixture {
   globbing: GlobbingCase[];
 }
 
-const fixture = JSON.parse(
-  readFileSync(new URL('./fixtures/argocd-git-generator-cases.json', import.meta.url), 'utf8'),
-) as Fixture;
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/argocd-git-generator-cases.json', import.meta.url), 'utf8')) as Fixture;
 
 /** JSON with sorted keys, to compare param maps as a multiset. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
   );
 }
 

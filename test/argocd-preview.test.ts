@@ -129,10 +129,16 @@ test('a destination outside the environments is refused by the AppProject (on di
   const dir = mkdtempSync(join(tmpdir(), 'gen-gitops-preview-'));
   try {
     writeTree(dir, files);
-    writeFileSync(join(dir, 'envs/dev/argocd.json'), editJson('envs/dev/argocd.json', (o) => (o.destination.namespace = 'kube-system')));
+    writeFileSync(
+      join(dir, 'envs/dev/argocd.json'),
+      editJson('envs/dev/argocd.json', (o) => (o.destination.namespace = 'kube-system')),
+    );
     const r = previewApplications({ repoRoot: dir });
     t.is(r.errors.length, 1);
-    t.regex(r.errors[0]!, /Application mlflow-dev .*application destination server 'https:\/\/kubernetes.default.svc' and namespace 'kube-system' do not match any of the allowed destinations in project 'mlflow'/);
+    t.regex(
+      r.errors[0]!,
+      /Application mlflow-dev .*application destination server 'https:\/\/kubernetes.default.svc' and namespace 'kube-system' do not match any of the allowed destinations in project 'mlflow'/,
+    );
     // ArgoCD still creates the Application (with an InvalidSpecError condition).
     t.true(names(r).includes('mlflow-dev'));
   } finally {
@@ -151,7 +157,12 @@ test('objects the AppProject does not allow are reported: cluster-scoped kinds, 
   const r = previewTree({
     files: tree({
       'envs/dev/manifests/kustomization.yaml': kustomization,
-      'envs/dev/manifests/clusterrole-admin.yaml': stringify({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'admin-everything' }, rules: [] }),
+      'envs/dev/manifests/clusterrole-admin.yaml': stringify({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'admin-everything' },
+        rules: [],
+      }),
       'envs/dev/manifests/configmap-elsewhere.yaml': stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'kube-system' } }),
     }),
   });
@@ -162,9 +173,17 @@ test('objects the AppProject does not allow are reported: cluster-scoped kinds, 
 
 test('duplicate Application names: ArgoCD creates none of them', (t) => {
   // A copied folder whose argocd.json still says "dev".
-  const r = previewTree({ files: tree({ 'envs/dev-copy/argocd.json': files.get('envs/dev/argocd.json'), 'envs/dev-copy/manifests/kustomization.yaml': files.get('envs/dev/manifests/kustomization.yaml') }) });
+  const r = previewTree({
+    files: tree({
+      'envs/dev-copy/argocd.json': files.get('envs/dev/argocd.json'),
+      'envs/dev-copy/manifests/kustomization.yaml': files.get('envs/dev/manifests/kustomization.yaml'),
+    }),
+  });
   t.is(r.errors.length, 1);
-  t.regex(r.errors[0]!, /ApplicationSet mlflow-environments-automated .*Application mlflow-dev is not created: ApplicationSet mlflow-environments-automated contains applications with duplicate name: mlflow-dev/);
+  t.regex(
+    r.errors[0]!,
+    /ApplicationSet mlflow-environments-automated .*Application mlflow-dev is not created: ApplicationSet mlflow-environments-automated contains applications with duplicate name: mlflow-dev/,
+  );
   t.deepEqual(names(r), ['mlflow-cluster-resources-in-cluster', 'mlflow-prod', 'mlflow-stg']);
 });
 
@@ -252,7 +271,11 @@ test('constructs the preview cannot evaluate exactly are refused, never guessed'
     ['multiple sources', (o) => (o.spec.template.spec.sources = [o.spec.template.spec.source]), /multiple sources/],
     ['Helm options', (o) => (o.spec.template.spec.source.helm = { releaseName: 'x' }), /Helm sources/],
     ['unknown field', (o) => (o.spec.template.spec.syncPolicy.automatic = { prune: true }), /syncPolicy.automatic is not a field of ArgoCD's Application/],
-    ['cluster by name', (o) => ((o.spec.template.spec.destination = { name: 'in-cluster', namespace: '{{destination.namespace}}' })), /resolving a cluster by name needs ArgoCD's cluster registry/],
+    [
+      'cluster by name',
+      (o) => (o.spec.template.spec.destination = { name: 'in-cluster', namespace: '{{destination.namespace}}' }),
+      /resolving a cluster by name needs ArgoCD's cluster registry/,
+    ],
   ];
   for (const [what, edit, message] of cases) {
     const r = previewTree({ files: tree({ [path]: editYaml(path, edit) }), env: 'prod' });

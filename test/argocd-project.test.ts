@@ -128,21 +128,64 @@ const destCases: [Dest[], Dest, boolean][] = [
   [[{ server: 'https://kubernetes.default.svc', namespace: '!test-*' }], { server: 'https://kubernetes.default.svc', namespace: 'test-foo' }, false],
   [[{ server: '', namespace: '*', name: '!test' }], { name: 'test', namespace: 'test' }, false],
   [[{ server: '', namespace: '*', name: '!test2' }], { name: 'test', namespace: 'test' }, true],
-  [[{ server: '*', namespace: 'kube-system' }, { server: '*', namespace: '!kube-system' }], { server: 'https://kubernetes.default.svc', namespace: 'kube-system' }, false],
-  [[{ server: 'https://kubernetes.default.svc', namespace: '*' }, { server: '!https://kubernetes.default.svc', namespace: '*' }], { server: 'https://kubernetes.default.svc', namespace: 'kube-system' }, false],
   [
-    [{ server: '*', namespace: '*' }, { server: '!https://kubernetes.default.svc', namespace: 'kube-system' }, { server: '*', namespace: '!kube-system' }],
+    [
+      { server: '*', namespace: 'kube-system' },
+      { server: '*', namespace: '!kube-system' },
+    ],
+    { server: 'https://kubernetes.default.svc', namespace: 'kube-system' },
+    false,
+  ],
+  [
+    [
+      { server: 'https://kubernetes.default.svc', namespace: '*' },
+      { server: '!https://kubernetes.default.svc', namespace: '*' },
+    ],
+    { server: 'https://kubernetes.default.svc', namespace: 'kube-system' },
+    false,
+  ],
+  [
+    [
+      { server: '*', namespace: '*' },
+      { server: '!https://kubernetes.default.svc', namespace: 'kube-system' },
+      { server: '*', namespace: '!kube-system' },
+    ],
     { server: 'https://kubernetes.default.svc', namespace: 'default' },
     true,
   ],
   [
-    [{ server: '*', namespace: '*' }, { server: '!https://kubernetes.default.svc', namespace: 'kube-system' }, { server: '*', namespace: '!kube-system' }],
+    [
+      { server: '*', namespace: '*' },
+      { server: '!https://kubernetes.default.svc', namespace: 'kube-system' },
+      { server: '*', namespace: '!kube-system' },
+    ],
     { server: 'https://test-dev-cluster', namespace: 'kube-system' },
     false,
   ],
-  [[{ server: '', namespace: '*', name: 'test' }, { server: '', namespace: '*', name: '!test' }], { name: 'test', namespace: 'test' }, false],
-  [[{ server: '*', namespace: 'test' }, { server: '!https://test-server', namespace: 'other' }], { server: 'https://test-server', namespace: 'test' }, true],
-  [[{ server: '*', namespace: '*' }, { server: 'https://test-server', namespace: '!other' }], { server: 'https://other-test-server', namespace: 'other' }, true],
+  [
+    [
+      { server: '', namespace: '*', name: 'test' },
+      { server: '', namespace: '*', name: '!test' },
+    ],
+    { name: 'test', namespace: 'test' },
+    false,
+  ],
+  [
+    [
+      { server: '*', namespace: 'test' },
+      { server: '!https://test-server', namespace: 'other' },
+    ],
+    { server: 'https://test-server', namespace: 'test' },
+    true,
+  ],
+  [
+    [
+      { server: '*', namespace: '*' },
+      { server: 'https://test-server', namespace: '!other' },
+    ],
+    { server: 'https://other-test-server', namespace: 'other' },
+    true,
+  ],
 ];
 
 test('AppProject destinations: upstream cases (cluster name known)', (t) => {
@@ -154,12 +197,24 @@ test('AppProject destinations: upstream cases (cluster name known)', (t) => {
 
 test('AppProject destinations: an unknown cluster name is decided only when it cannot matter', (t) => {
   // No destination names a cluster: exact.
-  t.true(isDestinationPermitted({ destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'mlflow-dev' }] }, { server: 'https://kubernetes.default.svc', namespace: 'mlflow-dev' }));
+  t.true(
+    isDestinationPermitted(
+      { destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'mlflow-dev' }] },
+      { server: 'https://kubernetes.default.svc', namespace: 'mlflow-dev' },
+    ),
+  );
   // The server matches: the name cannot change the answer.
-  t.true(isDestinationPermitted({ destinations: [{ name: 'in-cluster', server: 'https://kubernetes.default.svc', namespace: '*' }] }, { server: 'https://kubernetes.default.svc', namespace: 'x' }));
+  t.true(
+    isDestinationPermitted(
+      { destinations: [{ name: 'in-cluster', server: 'https://kubernetes.default.svc', namespace: '*' }] },
+      { server: 'https://kubernetes.default.svc', namespace: 'x' },
+    ),
+  );
   // Only the name could match: refused rather than guessed.
   t.throws(() => isDestinationPermitted({ destinations: [{ name: 'prod', namespace: '*' }] }, { server: 'https://10.0.0.1', namespace: 'x' }), { message: /depends on the name/ });
-  t.throws(() => isDestinationPermitted({ permitOnlyProjectScopedClusters: true, destinations: [] }, { server: 'https://kubernetes.default.svc', namespace: 'x' }), { message: /permitOnlyProjectScopedClusters/ });
+  t.throws(() => isDestinationPermitted({ permitOnlyProjectScopedClusters: true, destinations: [] }, { server: 'https://kubernetes.default.svc', namespace: 'x' }), {
+    message: /permitOnlyProjectScopedClusters/,
+  });
 });
 
 test('AppProject resource kinds: nil namespaced whitelist allows all, empty allows none; cluster whitelist must list', (t) => {

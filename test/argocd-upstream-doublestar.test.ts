@@ -7,12 +7,7 @@
  */
 import test from 'ava';
 
-import {
-  doublestarGlobPart,
-  doublestarMatch,
-  doublestarMatchPrevalidated,
-  doublestarValidatePattern,
-} from '../generator/argocd/upstream/doublestar.js';
+import { doublestarGlobPart, doublestarMatch, doublestarMatchPrevalidated, doublestarValidatePattern } from '../generator/argocd/upstream/doublestar.js';
 
 // [pattern, path, shouldMatch, ErrBadPattern] — doublestar_test.go matchTests.
 const matchTests: [string, string, boolean, boolean][] = [

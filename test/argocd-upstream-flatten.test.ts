@@ -36,8 +36,11 @@ test('Flatten(DotStyle): upstream TestFlattenString cases', (t) => {
 
 test('Flatten: empty maps and slices vanish, null leaves stay', (t) => {
   const flat = flattenDot({ empty: {}, none: [], nil: null, deep: { e: [], x: [null] } });
-  t.deepEqual([...flat.entries()], [
-    ['nil', null],
-    ['deep.x.0', null],
-  ]);
+  t.deepEqual(
+    [...flat.entries()],
+    [
+      ['nil', null],
+      ['deep.x.0', null],
+    ],
+  );
 });

@@ -239,7 +239,7 @@ test('git ls-files: the pathspec is normalised (path.c normalize_path_copy_len) 
   t.deepEqual(gitLsFiles(files, 'a/./'), ['a/x.yaml']);
 });
 
-test('git ls-files: git\'s fatal errors', (t) => {
+test("git ls-files: git's fatal errors", (t) => {
   t.throws(() => gitLsFiles(['x'], ''), { message: /^fatal: empty string is not a valid pathspec/ });
   t.throws(() => gitLsFiles(['x'], '../x'), { message: "fatal: ../x: '../x' is outside repository" });
   t.throws(() => gitLsFiles(['x'], 'a/../../x'), { message: /is outside repository/ });

@@ -36,13 +36,16 @@ test('YAMLToJSON: upstream cases', (t) => {
 });
 
 test('decode: tags, aliases and documents as go-yaml v2 decodes them', (t) => {
-  t.is(json('v: !!float \'1.1\''), '{"v":1.1}');
-  t.is(json('v: !!null \'\''), '{"v":null}');
-  t.is(json('%TAG !y! tag:yaml.org,2002:\n---\nv: !y!int \'1\''), '{"v":1}');
+  t.is(json("v: !!float '1.1'"), '{"v":1.1}');
+  t.is(json("v: !!null ''"), '{"v":null}');
+  t.is(json("%TAG !y! tag:yaml.org,2002:\n---\nv: !y!int '1'"), '{"v":1}');
   t.is(json('v: ! test'), '{"v":"test"}'); // non-specific tag (go-yaml issue #75)
   t.is(json('v: "true"'), '{"v":"true"}'); // quoted: never resolved
   t.is(json('a: &x 1\nb: &y 2\nc: *x\nd: *y\n'), '{"a":1,"b":2,"c":1,"d":2}');
-  t.is(json('First occurrence: &anchor Foo\nSecond occurrence: *anchor\nOverride anchor: &anchor Bar\nReuse anchor: *anchor\n'), '{"First occurrence":"Foo","Second occurrence":"Foo","Override anchor":"Bar","Reuse anchor":"Bar"}');
+  t.is(
+    json('First occurrence: &anchor Foo\nSecond occurrence: *anchor\nOverride anchor: &anchor Bar\nReuse anchor: *anchor\n'),
+    '{"First occurrence":"Foo","Second occurrence":"Foo","Override anchor":"Bar","Reuse anchor":"Bar"}',
+  );
   t.is(json('a: !!binary gIGC\n'), JSON.stringify({ a: new TextDecoder().decode(Uint8Array.from([0x80, 0x81, 0x82])) }));
   t.is(json('---\nhello\n...\n---\nworld'), '"hello"'); // only the first document counts
   t.is(json('a: 1\n---\nb: 2\n'), '{"a":1}');

@@ -25,9 +25,11 @@ const applicationSetsDir = join(projectRoot, 'applicationsets');
 const input = loadInput(projectRoot, [], true);
 const all: EnvironmentSpec[] = input.all.map(resolveEnvironment);
 const configRepo = input.defaults.configRepo;
-const render = (selected: string[], specs = all): RenderArgoCDResult => renderArgoCD({ all: specs, selected, configRepo, applicationSets: readApplicationSetSources(applicationSetsDir) });
+const render = (selected: string[], specs = all): RenderArgoCDResult =>
+  renderArgoCD({ all: specs, selected, configRepo, applicationSets: readApplicationSetSources(applicationSetsDir) });
 const argocdFiles = (r: RenderArgoCDResult) => new Map([...r.files].filter(([p]) => p.startsWith('argocd/') || p === 'README.md'));
-const project = (r: RenderArgoCDResult) => parse(r.files.get('argocd/appproject.yaml')!) as { metadata: { annotations: Record<string, string> }; spec: ProjectSpec & Record<string, unknown> };
+const project = (r: RenderArgoCDResult) =>
+  parse(r.files.get('argocd/appproject.yaml')!) as { metadata: { annotations: Record<string, string> }; spec: ProjectSpec & Record<string, unknown> };
 
 test('the shipped environments are dev, stg and prod', (t) => {
   t.deepEqual(
@@ -39,11 +41,13 @@ test('the shipped environments are dev, stg and prod', (t) => {
 test('every object under argocd/ validates against the ArgoCD CRD schema', async (t) => {
   const r = render(['dev', 'prod', 'stg']);
   const paths = [...r.files.keys()].filter((p) => p.startsWith('argocd/'));
-  t.deepEqual(
-    r.objects.map((o) => o.path).sort(),
-    paths,
-  );
-  t.deepEqual(paths, ['argocd/applicationset-cluster-resources.yaml', 'argocd/applicationset-environments-automated.yaml', 'argocd/applicationset-environments-manual.yaml', 'argocd/appproject.yaml']);
+  t.deepEqual(r.objects.map((o) => o.path).sort(), paths);
+  t.deepEqual(paths, [
+    'argocd/applicationset-cluster-resources.yaml',
+    'argocd/applicationset-environments-automated.yaml',
+    'argocd/applicationset-environments-manual.yaml',
+    'argocd/appproject.yaml',
+  ]);
   for (const { path, object } of r.objects) {
     t.deepEqual(await schemaErrors(object), [], path);
     // The written file is the object, read as YAML 1.2 and as kubectl reads it (YAML 1.1: yes/no/on/off are booleans).
@@ -128,10 +132,7 @@ test('AppProject: nothing cluster-scoped beyond Namespace; namespaced kinds are 
   // argocd/ itself is applied to the argocd namespace by hand, not synced by the project's Applications.
   const synced = rendered.objects.filter((o) => !o.path.startsWith('argocd/'));
   const namespaced = new Set(synced.filter((o) => o.object.kind !== 'Namespace').map((o) => `${groupOf(o.object.apiVersion)}/${o.object.kind}`));
-  t.deepEqual(
-    (p.spec.namespaceResourceWhitelist ?? []).map((k) => `${k.group}/${k.kind}`).sort(),
-    [...namespaced].sort(),
-  );
+  t.deepEqual((p.spec.namespaceResourceWhitelist ?? []).map((k) => `${k.group}/${k.kind}`).sort(), [...namespaced].sort());
   // ArgoCD would sync every rendered object: kind and (server, namespace) permitted.
   for (const spec of all) {
     const objects = rendered.objects.filter((o) => o.path.startsWith(`envs/${spec.name}/`));
@@ -145,9 +146,24 @@ test('AppProject: nothing cluster-scoped beyond Namespace; namespaced kinds are 
   );
   t.deepEqual(projectViolations(p.spec, { server: 'https://kubernetes.default.svc', namespace: 'pgsql' }, shared), []);
   // ... and nothing else: a foreign namespace or kind is refused.
-  t.is(projectViolations(p.spec, { server: 'https://kubernetes.default.svc', namespace: 'mlflow-dev' }, [{ path: 'x.yaml', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'kube-system' } } }]).length, 1);
-  t.is(projectViolations(p.spec, { server: 'https://kubernetes.default.svc', namespace: 'mlflow-dev' }, [{ path: 'x.yaml', object: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'x' } } }]).length, 1);
-  t.is(projectViolations(p.spec, { server: 'https://kubernetes.default.svc', namespace: 'mlflow-dev' }, [{ path: 'x.yaml', object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', namespace: 'mlflow-dev' } } }]).length, 1);
+  t.is(
+    projectViolations(p.spec, { server: 'https://kubernetes.default.svc', namespace: 'mlflow-dev' }, [
+      { path: 'x.yaml', object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'kube-system' } } },
+    ]).length,
+    1,
+  );
+  t.is(
+    projectViolations(p.spec, { server: 'https://kubernetes.default.svc', namespace: 'mlflow-dev' }, [
+      { path: 'x.yaml', object: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'x' } } },
+    ]).length,
+    1,
+  );
+  t.is(
+    projectViolations(p.spec, { server: 'https://kubernetes.default.svc', namespace: 'mlflow-dev' }, [
+      { path: 'x.yaml', object: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', namespace: 'mlflow-dev' } } },
+    ]).length,
+    1,
+  );
 });
 
 test('AppProject kinds follow the secret providers the environments use', (t) => {
@@ -156,7 +172,14 @@ test('AppProject kinds follow the secret providers the environments use', (t) =>
   t.false(kinds(dev).includes('/Secret'));
   t.true(kinds({ ...dev, secrets: { ...dev.secrets, provider: 'plain' } }).includes('/Secret'));
   t.true(kinds({ ...dev, secrets: { ...dev.secrets, provider: 'sealed-secrets' } }).includes('bitnami.com/SealedSecret'));
-  const external = { ...dev, secrets: { ...dev.secrets, provider: 'external-secrets' as const, external: { storeRef: { name: 's', kind: 'ClusterSecretStore' as const }, remoteKeyPrefix: 'p', refreshInterval: '1h', generatePasswords: true } } };
+  const external = {
+    ...dev,
+    secrets: {
+      ...dev.secrets,
+      provider: 'external-secrets' as const,
+      external: { storeRef: { name: 's', kind: 'ClusterSecretStore' as const }, remoteKeyPrefix: 'p', refreshInterval: '1h', generatePasswords: true },
+    },
+  };
   t.deepEqual(
     kinds(external).filter((k) => k.includes('external-secrets')),
     ['external-secrets.io/ExternalSecret', 'generators.external-secrets.io/Password'],
@@ -180,7 +203,9 @@ test('AppProject kinds match what the plain and external-secrets providers reall
       const objects = synth(spec, credentialSource({ environ: {} }), worldOf());
       const rendered = [...new Set(objects.filter((o) => o.kind !== 'Namespace').map((o) => `${groupOf(o.apiVersion)}/${o.kind}`))].sort();
       t.deepEqual(
-        namespacedKinds([spec]).map((k) => `${k.group}/${k.kind}`).sort(),
+        namespacedKinds([spec])
+          .map((k) => `${k.group}/${k.kind}`)
+          .sort(),
         rendered,
         env,
       );
@@ -246,7 +271,8 @@ test('ApplicationSets: per-environment sync through selectors; resources preserv
 test('config repo README: folders, the one-time kubectl apply, the change flow, every environment', (t) => {
   const readme = render(['prod']).files.get('README.md')!;
   t.true(readme.includes('kubectl apply -n argocd -f argocd/'));
-  for (const folder of ['argocd/appproject.yaml', 'envs/<env>/argocd.json', 'envs/<env>/manifests/', 'cluster-resources/<cluster>/manifests/']) t.true(readme.includes(folder), folder);
+  for (const folder of ['argocd/appproject.yaml', 'envs/<env>/argocd.json', 'envs/<env>/manifests/', 'cluster-resources/<cluster>/manifests/'])
+    t.true(readme.includes(folder), folder);
   t.regex(readme, /\| dev \| `mlflow-dev` \| in-cluster \| 30502 \| automated \(prune, selfHeal\) \| `mlflow-dev` \|/);
   t.regex(readme, /\| stg \| `mlflow-stg` \| in-cluster \| 30501 \| automated \(prune, selfHeal\) \| `mlflow-stg` \|/);
   t.regex(readme, /\| prod \| `mlflow-prod` \| in-cluster \| 30500 \| manual \| `mlflow-prod` \|/);
@@ -256,7 +282,10 @@ test('config repo README: folders, the one-time kubectl apply, the change flow, 
 });
 
 test('an ApplicationSet source that is not an ApplicationSet is refused', (t) => {
-  t.throws(() => renderArgoCD({ all, selected: ['dev'], configRepo, applicationSets: readApplicationSetSources(join(projectRoot, 'test', 'fixtures', 'argocd', 'bad-applicationsets')) }), {
-    message: /expected apiVersion argoproj.io\/v1alpha1, kind ApplicationSet/,
-  });
+  t.throws(
+    () => renderArgoCD({ all, selected: ['dev'], configRepo, applicationSets: readApplicationSetSources(join(projectRoot, 'test', 'fixtures', 'argocd', 'bad-applicationsets')) }),
+    {
+      message: /expected apiVersion argoproj.io\/v1alpha1, kind ApplicationSet/,
+    },
+  );
 });

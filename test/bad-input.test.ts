@@ -60,7 +60,9 @@ const cases: Case[] = [
   {
     title: 'one cluster name with two API servers',
     edit: (ws) => replaceIn(ws, 'stg', 'argocd:', 'cluster:\n  name: in-cluster\n  server: https://other.example.com:6443\nargocd:'),
-    expect: [/environments\/stg\.yaml:\d+:11: cluster\.server: cluster 'in-cluster' is https:\/\/kubernetes\.default\.svc in environment 'dev' \(environments\/defaults\.yaml:\d+:\d+\) but https:\/\/other\.example\.com:6443 here/],
+    expect: [
+      /environments\/stg\.yaml:\d+:11: cluster\.server: cluster 'in-cluster' is https:\/\/kubernetes\.default\.svc in environment 'dev' \(environments\/defaults\.yaml:\d+:\d+\) but https:\/\/other\.example\.com:6443 here/,
+    ],
   },
   {
     title: 'plaintext secrets requested for prod',

@@ -3,7 +3,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeWorkspace, runCli, runIn } from './helpers/workspace.js';
 
-
 test('gen-gitops --all then preview --output json: one Application per environment and one for the cluster', async (t) => {
   const ws = makeWorkspace();
   t.teardown(ws.cleanup);
@@ -11,7 +10,10 @@ test('gen-gitops --all then preview --output json: one Application per environme
   const r = await runCli(['preview', '--repo', ws.repo, '--output', 'json']);
   t.is(r.code, 0, r.stderr);
   const apps = JSON.parse(r.stdout) as any[];
-  t.deepEqual(apps.map((a) => a.metadata.name), ['mlflow-cluster-resources-in-cluster', 'mlflow-dev', 'mlflow-prod', 'mlflow-stg']);
+  t.deepEqual(
+    apps.map((a) => a.metadata.name),
+    ['mlflow-cluster-resources-in-cluster', 'mlflow-dev', 'mlflow-prod', 'mlflow-stg'],
+  );
   for (const env of ['dev', 'stg', 'prod']) {
     const app = apps.find((a) => a.metadata.name === `mlflow-${env}`);
     t.is(app.spec.project, 'mlflow');

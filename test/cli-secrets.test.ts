@@ -5,14 +5,19 @@ import { parseAllDocuments } from 'yaml';
 import { git } from './helpers/git.js';
 import { makeWorkspace, runCli, runIn } from './helpers/workspace.js';
 
-
 test('gen-gitops secrets --env prints Secrets for the existing provider and writes nothing', async (t) => {
   const ws = makeWorkspace();
   t.teardown(ws.cleanup);
   const r = await runCli(['secrets', '--env', 'stg', '--source', ws.source], { env: { GEN_GITOPS_STG_POSTGRES_PASSWORD: 'a-supplied-password-123' } });
   t.is(r.code, 0, r.stderr);
-  const docs = parseAllDocuments(r.stdout).map((d) => ('toJS' in d ? (d.toJS() as any) : undefined)).filter(Boolean);
-  t.deepEqual(docs.map((d) => `${d.metadata.namespace}/${d.metadata.name}`).sort(), ['mlflow-stg/mlflow-secrets-stg', 'pgsql/minio-stg-credentials', 'pgsql/stg-postgres-credentials']);
+  const docs = parseAllDocuments(r.stdout)
+    .map((d) => ('toJS' in d ? (d.toJS() as any) : undefined))
+    .filter(Boolean);
+  t.deepEqual(docs.map((d) => `${d.metadata.namespace}/${d.metadata.name}`).sort(), [
+    'mlflow-stg/mlflow-secrets-stg',
+    'pgsql/minio-stg-credentials',
+    'pgsql/stg-postgres-credentials',
+  ]);
   const mlflow = docs.find((d) => d.metadata.name === 'mlflow-secrets-stg');
   const pg = docs.find((d) => d.metadata.name === 'stg-postgres-credentials');
   t.is(mlflow.stringData.MLFLOW_DB_PASSWORD, 'a-supplied-password-123');

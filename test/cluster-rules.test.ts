@@ -19,7 +19,17 @@ const edit = (ws: Workspace, env: string, from: string | RegExp, to: string) => 
  * environment; `run` edits, runs `--all` (and `--env <first>`), and expects
  * exit 2 with every pattern, the config repo untouched.
  */
-async function refused(t: { is: (a: unknown, b: unknown, m?: string) => void; regex: (s: string, r: RegExp, m?: string) => void; deepEqual: (a: unknown, b: unknown, m?: string) => void; teardown: (fn: () => void) => void }, change: (ws: Workspace) => void, expect: RegExp[], selections: string[][] = [['--all']]) {
+async function refused(
+  t: {
+    is: (a: unknown, b: unknown, m?: string) => void;
+    regex: (s: string, r: RegExp, m?: string) => void;
+    deepEqual: (a: unknown, b: unknown, m?: string) => void;
+    teardown: (fn: () => void) => void;
+  },
+  change: (ws: Workspace) => void,
+  expect: RegExp[],
+  selections: string[][] = [['--all']],
+) {
   const ws = makeWorkspace();
   t.teardown(ws.cleanup);
   const first = await runIn(ws, ['--all']);
@@ -39,7 +49,10 @@ test('issue 14.7: clash checks use the API server: another cluster.name for the 
   await refused(
     t,
     (ws) => {
-      ws.writeEnv('dev2', 'name: dev2\nnamespace: mlflow-dev\ncluster:\n  name: other-name\n  server: https://KUBERNETES.default.svc:443/\nmlflow:\n  nodePort: 30502\npostgres:\n  name: dev2-postgres\n  port: 5434\nminio:\n  name: minio-dev2\n');
+      ws.writeEnv(
+        'dev2',
+        'name: dev2\nnamespace: mlflow-dev\ncluster:\n  name: other-name\n  server: https://KUBERNETES.default.svc:443/\nmlflow:\n  nodePort: 30502\npostgres:\n  name: dev2-postgres\n  port: 5434\nminio:\n  name: minio-dev2\n',
+      );
     },
     [
       /environments\/dev2\.yaml:4:9: cluster\.name: 'other-name' names the API server https:\/\/KUBERNETES\.default\.svc:443\/, which environment 'dev' \(environments\/defaults\.yaml:\d+:\d+\) calls 'in-cluster'/,
@@ -60,7 +73,9 @@ test('issue 14.8: an environment namespace is never a system namespace nor the s
     [/environments\/stg\.yaml:3:12: namespace: 'pgsql' holds the databases of environment 'dev' \(postgres\.namespace, environments\/defaults\.yaml:\d+:\d+\)/],
     [['--all'], ['--env', 'stg']],
   );
-  await refused(t, (ws) => edit(ws, 'stg', 'name: stg-postgres', 'name: stg-postgres\n  namespace: kube-system'), [/environments\/stg\.yaml:\d+:\d+: postgres\.namespace: 'kube-system' is a system namespace/]);
+  await refused(t, (ws) => edit(ws, 'stg', 'name: stg-postgres', 'name: stg-postgres\n  namespace: kube-system'), [
+    /environments\/stg\.yaml:\d+:\d+: postgres\.namespace: 'kube-system' is a system namespace/,
+  ]);
 });
 
 test('issue 14.9: two settings rendering the same kind/namespace/name are an input error, in one environment and across environments', async (t) => {
@@ -72,20 +87,38 @@ test('issue 14.9: two settings rendering the same kind/namespace/name are an inp
     [['--env', 'dev'], ['--all']],
   );
   // One environment: MinIO named like PostgreSQL's headless Service.
-  await refused(t, (ws) => edit(ws, 'dev', 'name: minio-dev', 'name: dev-postgres-headless'), [/environments\/dev\.yaml:\d+:9: minio\.name: renders Service pgsql\/dev-postgres-headless, which is rendered by postgres\.name \(environments\/dev\.yaml:\d+:9\) too/], [['--env', 'dev']]);
+  await refused(
+    t,
+    (ws) => edit(ws, 'dev', 'name: minio-dev', 'name: dev-postgres-headless'),
+    [/environments\/dev\.yaml:\d+:9: minio\.name: renders Service pgsql\/dev-postgres-headless, which is rendered by postgres\.name \(environments\/dev\.yaml:\d+:9\) too/],
+    [['--env', 'dev']],
+  );
   // Two environments: one Service owned by both (was exit 0).
   await refused(
     t,
     (ws) => edit(ws, 'stg', 'name: minio-stg', 'name: dev-postgres-headless'),
-    [/environments\/stg\.yaml:\d+:9: minio\.name: renders Service pgsql\/dev-postgres-headless, which is rendered by environment 'dev' too \(postgres\.name, environments\/dev\.yaml:\d+:9\)/],
+    [
+      /environments\/stg\.yaml:\d+:9: minio\.name: renders Service pgsql\/dev-postgres-headless, which is rendered by environment 'dev' too \(postgres\.name, environments\/dev\.yaml:\d+:9\)/,
+    ],
     [['--all'], ['--env', 'stg']],
   );
 });
 
 test('issue 14.10: values the API server rejects are refused: requests above limits, zero storage', async (t) => {
-  await refused(t, (ws) => edit(ws, 'stg', 'mlflow:\n  nodePort: 30501', 'mlflow:\n  nodePort: 30501\n  resources:\n    requests: { cpu: "2", memory: 512Mi }\n    limits: { cpu: 1500m, memory: 2Gi }'), [/environments\/stg\.yaml:\d+:\d+: mlflow\.resources\.requests\.cpu: 2 is above the cpu limit 1500m/]);
-  await refused(t, (ws) => edit(ws, 'stg', 'name: stg-postgres', 'name: stg-postgres\n  resources:\n    requests: { cpu: 100m, memory: 3Gi }\n    limits: { cpu: 100m, memory: 3000Mi }'), [/environments\/stg\.yaml:\d+:\d+: postgres\.resources\.requests\.memory: 3Gi is above the memory limit 3000Mi/]);
-  await refused(t, (ws) => edit(ws, 'stg', 'name: minio-stg', 'name: minio-stg\n  storage:\n    size: 0Gi'), [/environments\/stg\.yaml:\d+:\d+: minio\.storage\.size: 0Gi is not a size the API server accepts: .*greater than zero/]);
+  await refused(
+    t,
+    (ws) =>
+      edit(ws, 'stg', 'mlflow:\n  nodePort: 30501', 'mlflow:\n  nodePort: 30501\n  resources:\n    requests: { cpu: "2", memory: 512Mi }\n    limits: { cpu: 1500m, memory: 2Gi }'),
+    [/environments\/stg\.yaml:\d+:\d+: mlflow\.resources\.requests\.cpu: 2 is above the cpu limit 1500m/],
+  );
+  await refused(
+    t,
+    (ws) => edit(ws, 'stg', 'name: stg-postgres', 'name: stg-postgres\n  resources:\n    requests: { cpu: 100m, memory: 3Gi }\n    limits: { cpu: 100m, memory: 3000Mi }'),
+    [/environments\/stg\.yaml:\d+:\d+: postgres\.resources\.requests\.memory: 3Gi is above the memory limit 3000Mi/],
+  );
+  await refused(t, (ws) => edit(ws, 'stg', 'name: minio-stg', 'name: minio-stg\n  storage:\n    size: 0Gi'), [
+    /environments\/stg\.yaml:\d+:\d+: minio\.storage\.size: 0Gi is not a size the API server accepts: .*greater than zero/,
+  ]);
   // Equal request and limit is what the API server accepts (Guaranteed QoS).
   const ws = makeWorkspace();
   t.teardown(ws.cleanup);
@@ -111,7 +144,10 @@ test('the object names the clash check derives are the objects the charts render
         const o = doc.toJS() as { kind: string; metadata: { name: string; namespace?: string } };
         if (o.kind === 'Namespace') continue;
         const kind = o.kind === 'SealedSecret' || o.kind === 'ExternalSecret' ? 'Secret' : o.kind;
-        t.true(derived.has(`${kind}/${o.metadata.namespace}/${o.metadata.name}`), `${env.name}: ${f} (${kind} ${o.metadata.namespace}/${o.metadata.name}) is not in renderedObjects()`);
+        t.true(
+          derived.has(`${kind}/${o.metadata.namespace}/${o.metadata.name}`),
+          `${env.name}: ${f} (${kind} ${o.metadata.namespace}/${o.metadata.name}) is not in renderedObjects()`,
+        );
       }
     }
   }

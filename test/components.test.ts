@@ -33,10 +33,12 @@ const byId = (id: string): Component => COMPONENTS.find((c) => c.id === id)!;
 
 type PodTemplate = { spec?: { template?: { spec?: { containers?: { image: string }[]; initContainers?: { image: string }[] } } } };
 const imagesOf = (objects: KubeObject[]) =>
-  new Set(objects.flatMap((o) => {
-    const pod = (o as PodTemplate).spec?.template?.spec;
-    return [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])].map((c) => c.image);
-  }));
+  new Set(
+    objects.flatMap((o) => {
+      const pod = (o as PodTemplate).spec?.template?.spec;
+      return [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])].map((c) => c.image);
+    }),
+  );
 
 test('component ids and settings are unique', (t) => {
   const ids = COMPONENTS.map((c) => c.id);
@@ -53,7 +55,7 @@ test('settings: every top-level schema property belongs to exactly one component
   t.deepEqual([...CORE_SETTINGS, ...COMPONENTS.flatMap((c) => c.settings)].sort(), properties);
 });
 
-test('credentials: known ids, exactly the ones each component\'s Secrets carry, and their union is CREDENTIALS', (t) => {
+test("credentials: known ids, exactly the ones each component's Secrets carry, and their union is CREDENTIALS", (t) => {
   const union = new Set<string>();
   for (const c of COMPONENTS) {
     t.true(c.enabled(stg), `${c.id} runs in stg`);
@@ -79,9 +81,15 @@ test('credentials: each one is kept by at most one component, and an external se
   t.is(credentialServer(stg, 'flaskSecretKey'), undefined);
 });
 
-test('secretSpecs: the environment\'s own Secret first, then each server\'s in registry order', (t) => {
-  t.deepEqual(secretSpecs(stg).map((s) => `${s.namespace}/${s.name}`), ['mlflow-stg/mlflow-secrets-stg', 'pgsql/stg-postgres-credentials', 'pgsql/minio-stg-credentials']);
-  t.deepEqual(secretSpecs(external).map((s) => `${s.namespace}/${s.name}`), ['mlflow-ext/mlflow-secrets-ext']);
+test("secretSpecs: the environment's own Secret first, then each server's in registry order", (t) => {
+  t.deepEqual(
+    secretSpecs(stg).map((s) => `${s.namespace}/${s.name}`),
+    ['mlflow-stg/mlflow-secrets-stg', 'pgsql/stg-postgres-credentials', 'pgsql/minio-stg-credentials'],
+  );
+  t.deepEqual(
+    secretSpecs(external).map((s) => `${s.namespace}/${s.name}`),
+    ['mlflow-ext/mlflow-secrets-ext'],
+  );
 });
 
 test('images: stg runs the MLflow, PostgreSQL and MinIO images, exactly those its pods name, and the e2e table knows each', (t) => {
@@ -99,12 +107,16 @@ test('images: stg runs the MLflow, PostgreSQL and MinIO images, exactly those it
 test('kinds: the components declare exactly the namespaced kinds the rendered stg emits', (t) => {
   // stg's secret provider is `existing`: no Secret objects, so every namespaced kind is a component's.
   t.is(stg.secrets.provider, 'existing');
-  const rendered = new Set(render(stg).filter((o) => o.kind !== 'Namespace').map((o) => `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${o.kind}`));
+  const rendered = new Set(
+    render(stg)
+      .filter((o) => o.kind !== 'Namespace')
+      .map((o) => `${o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : ''}/${o.kind}`),
+  );
   const declared = new Set(componentKinds(stg).map((k) => `${k.group}/${k.kind}`));
   t.deepEqual([...declared].sort(), [...rendered].sort());
 });
 
-test('namespaces: a component renders only into the environment\'s namespace and the ones it declares', (t) => {
+test("namespaces: a component renders only into the environment's namespace and the ones it declares", (t) => {
   for (const spec of [stg, external]) {
     const allowed = new Set([spec.namespace, ...sharedNamespaces(spec)]);
     for (const o of render(spec)) {
@@ -117,7 +129,10 @@ test('namespaces: a component renders only into the environment\'s namespace and
 });
 
 test('a disabled component renders nothing and contributes no image, kind, Secret or namespace', (t) => {
-  t.deepEqual(enabledComponents(external).map((c) => c.id), ['mlflow']);
+  t.deepEqual(
+    enabledComponents(external).map((c) => c.id),
+    ['mlflow'],
+  );
   const objects = render(external);
   t.false(objects.some((o) => o.kind === 'StatefulSet'));
   t.deepEqual(componentImages(external), [external.mlflow.image.ref]);

@@ -33,7 +33,9 @@ async function withGitHub(t: { teardown(fn: () => Promise<void>): void }) {
   const remote = bareRemote(ws);
   const workdir = join(ws.dir, 'workdir');
   const run = (mode: '--pr' | '--push', env = 'stg') =>
-    runCli(['--env', env, mode, '--source', ws.source, '--repo', remote.url, '--workdir', workdir, '--github-repo', 'acme/config', '--github-api-url', gh.url], { env: { GITHUB_TOKEN: TOKEN } });
+    runCli(['--env', env, mode, '--source', ws.source, '--repo', remote.url, '--workdir', workdir, '--github-repo', 'acme/config', '--github-api-url', gh.url], {
+      env: { GITHUB_TOKEN: TOKEN },
+    });
   return { ws, gh, remote, workdir, run };
 }
 
@@ -42,7 +44,12 @@ const posts = (gh: FakeGitHub) => gh.requests.filter((r) => r.method === 'POST' 
 test('issue 14.15: a GitHub answer without default_branch, or malformed JSON, fails with exit 1 naming the API URL; nothing is pushed or requested', async (t) => {
   const { gh, remote, run } = await withGitHub(t);
   const repoPath = '/repos/acme/config';
-  for (const body of ['{"id":1,"name":"config","full_name":"acme/config"}', '{"id":1,"default_branch":"main"', '<html>proxy login</html>', '{"default_branch":"--upload-pack=x"}']) {
+  for (const body of [
+    '{"id":1,"name":"config","full_name":"acme/config"}',
+    '{"id":1,"default_branch":"main"',
+    '<html>proxy login</html>',
+    '{"default_branch":"--upload-pack=x"}',
+  ]) {
     gh.setIntercept((r) => (r.method === 'GET' && r.path === repoPath ? { status: 200, body } : undefined));
     const r = await run('--pr');
     t.is(r.code, 1, `${body}: ${r.stdout}${r.stderr}`);
@@ -104,7 +111,21 @@ test('issue 14.16: an empty remote works: after a declined first push the next r
   const empty = join(ws.dir, 'empty.git');
   execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', empty]);
   const pr = await runCli(
-    ['--env', 'stg', '--pr', '--source', ws.source, '--repo', `file://${empty}`, '--workdir', join(ws.dir, 'workdir-empty'), '--github-repo', 'acme/config', '--github-api-url', gh.url],
+    [
+      '--env',
+      'stg',
+      '--pr',
+      '--source',
+      ws.source,
+      '--repo',
+      `file://${empty}`,
+      '--workdir',
+      join(ws.dir, 'workdir-empty'),
+      '--github-repo',
+      'acme/config',
+      '--github-api-url',
+      gh.url,
+    ],
     { env: { GITHUB_TOKEN: TOKEN } },
   );
   t.is(pr.code, 0, pr.stderr);

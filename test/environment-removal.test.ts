@@ -86,7 +86,19 @@ test('issue 16.2: --all --pr lists the removed environment in the pull request a
   });
   const bare = join(ws.dir, 'remote.git');
   execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', bare]);
-  const args = (extra: string[]) => [...extra, '--source', ws.source, '--repo', `file://${bare}`, '--workdir', join(ws.dir, 'workdir'), '--github-repo', 'acme/config', '--github-api-url', gh.url];
+  const args = (extra: string[]) => [
+    ...extra,
+    '--source',
+    ws.source,
+    '--repo',
+    `file://${bare}`,
+    '--workdir',
+    join(ws.dir, 'workdir'),
+    '--github-repo',
+    'acme/config',
+    '--github-api-url',
+    gh.url,
+  ];
   prodOnItsOwnCluster(ws);
   const first = await runCli(args(['--all', '--pr']), { env: { GITHUB_TOKEN: token } });
   t.is(first.code, 0, first.stderr);
@@ -109,10 +121,13 @@ test('issue 16.2: --all --pr lists the removed environment in the pull request a
   const branchFiles = tracked(bare, `refs/heads/${pr.head.ref}`);
   t.false(branchFiles.some((f) => f.startsWith('envs/prod/') || f.startsWith('cluster-resources/prod-cluster/')));
   t.true(tracked(bare, 'refs/heads/main').includes('envs/prod/argocd.json'), 'main is untouched until the PR is merged');
-  t.deepEqual([...snapshotTree(join(ws.dir, 'workdir')).keys()].filter((f) => f.startsWith('envs/prod/')), []);
+  t.deepEqual(
+    [...snapshotTree(join(ws.dir, 'workdir')).keys()].filter((f) => f.startsWith('envs/prod/')),
+    [],
+  );
 });
 
-test('issue 16.2: a single-environment run never removes another environment\'s folder, and says how to', async (t) => {
+test("issue 16.2: a single-environment run never removes another environment's folder, and says how to", async (t) => {
   const ws = makeWorkspace();
   t.teardown(ws.cleanup);
   const first = await runIn(ws, ['--all']);

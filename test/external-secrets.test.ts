@@ -27,7 +27,9 @@ test.before(() => {
   source = makeSource(
     {
       stg: envYaml('stg', { secrets: 'provider: external-secrets\nexternalSecrets:\n  storeRef: { name: vault, kind: ClusterSecretStore }' }),
-      gen: envYaml('gen', { secrets: 'provider: external-secrets\nexternalSecrets:\n  storeRef: { name: vault }\n  remoteKeyPrefix: teams/ml/gen-\n  refreshInterval: 15m\n  generatePasswords: true' }),
+      gen: envYaml('gen', {
+        secrets: 'provider: external-secrets\nexternalSecrets:\n  storeRef: { name: vault }\n  remoteKeyPrefix: teams/ml/gen-\n  refreshInterval: 15m\n  generatePasswords: true',
+      }),
     },
     dir,
   );
@@ -44,7 +46,11 @@ test('one ExternalSecret per Secret; shared credentials read the same remote key
   t.is(byKind(objs, 'Secret').length, 0);
   t.is(byKind(objs, 'Password').length, 0);
   const es = byKind(objs, 'ExternalSecret') as ES[];
-  t.deepEqual(es.map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort(), ['mlflow-stg/mlflow-secrets-stg', 'pgsql/minio-stg-credentials', 'pgsql/stg-postgres-credentials']);
+  t.deepEqual(es.map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort(), [
+    'mlflow-stg/mlflow-secrets-stg',
+    'pgsql/minio-stg-credentials',
+    'pgsql/stg-postgres-credentials',
+  ]);
   for (const o of es) {
     t.is(o.apiVersion, 'external-secrets.io/v1');
     t.deepEqual(o.spec.secretStoreRef, { name: 'vault', kind: 'ClusterSecretStore' });
@@ -94,17 +100,23 @@ test('generatePasswords: generators only for values one Secret carries, synced o
   t.deepEqual(main.spec.target, { name: 'mlflow-secrets-gen', creationPolicy: 'Merge' });
   t.is(main.spec.refreshInterval, '15m');
   t.deepEqual(main.spec.secretStoreRef, { name: 'vault', kind: 'SecretStore' });
-  t.deepEqual(main.spec.data!.map((d) => [d.secretKey, d.remoteRef.key]), [
-    ['MLFLOW_DB_PASSWORD', 'teams/ml/gen-postgres-password'],
-    ['AWS_ACCESS_KEY_ID', 'teams/ml/gen-minio-root-user'],
-    ['AWS_SECRET_ACCESS_KEY', 'teams/ml/gen-minio-root-password'],
-  ]);
+  t.deepEqual(
+    main.spec.data!.map((d) => [d.secretKey, d.remoteRef.key]),
+    [
+      ['MLFLOW_DB_PASSWORD', 'teams/ml/gen-postgres-password'],
+      ['AWS_ACCESS_KEY_ID', 'teams/ml/gen-minio-root-user'],
+      ['AWS_SECRET_ACCESS_KEY', 'teams/ml/gen-minio-root-password'],
+    ],
+  );
   t.true(Number(main.metadata.annotations!['argocd.argoproj.io/sync-wave']) > Number(generated.metadata.annotations!['argocd.argoproj.io/sync-wave']));
 
   // The database credentials never come from a generator: PostgreSQL and MLflow must agree.
   const pg = one(objs, 'ExternalSecret', 'gen-postgres-credentials') as ES;
   t.deepEqual(pg.spec.target, { name: 'gen-postgres-credentials', creationPolicy: 'Owner' });
-  t.deepEqual(pg.spec.data!.map((d) => d.remoteRef.key), ['teams/ml/gen-postgres-password']);
+  t.deepEqual(
+    pg.spec.data!.map((d) => d.remoteRef.key),
+    ['teams/ml/gen-postgres-password'],
+  );
   t.is(byKind(objs, 'ExternalSecret').length, 4);
 });
 

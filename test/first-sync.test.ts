@@ -32,9 +32,13 @@ test('issue 13.9: an environment Application targets its shared database namespa
 test('issue 13.9: an environment with external PostgreSQL and S3 keeps its own namespace as destination', async (t) => {
   const ws = makeWorkspace();
   t.teardown(ws.cleanup);
-  ws.writeEnv('stg', ws.readEnv('stg')
-    .replace(/postgres:\n {2}name: stg-postgres\n {2}port: 5433\n/, 'postgres:\n  mode: external\n  host: db.example.com\n  port: 5432\n')
-    .replace(/minio:\n {2}name: minio-stg\n?/, 'minio:\n  mode: external\n  endpoint: https://s3.example.com\n'));
+  ws.writeEnv(
+    'stg',
+    ws
+      .readEnv('stg')
+      .replace(/postgres:\n {2}name: stg-postgres\n {2}port: 5433\n/, 'postgres:\n  mode: external\n  host: db.example.com\n  port: 5432\n')
+      .replace(/minio:\n {2}name: minio-stg\n?/, 'minio:\n  mode: external\n  endpoint: https://s3.example.com\n'),
+  );
   const r = await runIn(ws, ['--env', 'stg']);
   t.is(r.code, 0, r.stderr);
   t.is(JSON.parse(readFileSync(join(ws.repo, 'envs', 'stg', 'argocd.json'), 'utf8')).destination.namespace, 'mlflow-stg');

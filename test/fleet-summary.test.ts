@@ -10,7 +10,11 @@ function fleetPlan(n: number, perEnv: number) {
   const envs = Array.from({ length: n }, (_, i) => `tenant${String(i).padStart(4, '0')}-dev`);
   const rendered = new Map<string, string>();
   for (const e of envs) for (let f = 0; f < perEnv; f++) rendered.set(`envs/${e}/manifests/object-${f}.yaml`, `n: ${f}\n`);
-  const plan = planChanges(rendered, new Map(), envs.map((e) => `envs/${e}/manifests`));
+  const plan = planChanges(
+    rendered,
+    new Map(),
+    envs.map((e) => `envs/${e}/manifests`),
+  );
   return { envs, plan, groups: summarize(plan) };
 }
 

@@ -42,13 +42,16 @@ test('a prepared commit writes a fleet-sized commit as one pack (no loose object
   t.is(git(repo.root, 'rev-parse', 'HEAD').trim(), sha!);
   t.is(looseObjects(repo.root), 0, 'blobs, trees and the commit went into a pack');
   for (const f of files) t.is(git(repo.root, 'show', `HEAD:${f.path}`), f.content);
-  t.is(git(repo.root, 'log', '-1', '--format=%an <%ae>|%cn <%ce>|%B').trim(), 'Test Author <author@example.com>|Test Author <author@example.com>|gen-gitops: render a\n\nbody line');
+  t.is(
+    git(repo.root, 'log', '-1', '--format=%an <%ae>|%cn <%ce>|%B').trim(),
+    'Test Author <author@example.com>|Test Author <author@example.com>|gen-gitops: render a\n\nbody line',
+  );
   t.is(git(repo.root, 'status', '--porcelain'), '', 'index and working tree match the commit');
   t.is(git(repo.root, 'for-each-ref', 'refs/gen-gitops/'), '', 'the pending ref is gone');
   t.regex(git(repo.root, 'reflog', '-1', '--format=%gs'), /^commit: gen-gitops: render a/);
 });
 
-test('a prepared commit builds on HEAD: changes and deletions only touch the named paths; someone else\'s staged file stays staged', async (t) => {
+test("a prepared commit builds on HEAD: changes and deletions only touch the named paths; someone else's staged file stays staged", async (t) => {
   const repo = await freshRepo(t);
   const first = await writeAndCommit(repo, [
     { path: 'envs/a/x.yaml', content: 'x: 1\n' },
@@ -64,7 +67,11 @@ test('a prepared commit builds on HEAD: changes and deletions only touch the nam
   ]);
   t.not(second, first);
   t.is(git(repo.root, 'rev-parse', 'HEAD^').trim(), first!);
-  t.deepEqual(git(repo.root, 'diff', '--name-only', '-z', 'HEAD^', 'HEAD').split('\0').filter(Boolean).sort(), ['envs/a/x.yaml', 'envs/a/y.yaml', 'path with space/"quoted"\\name.yaml']);
+  t.deepEqual(git(repo.root, 'diff', '--name-only', '-z', 'HEAD^', 'HEAD').split('\0').filter(Boolean).sort(), [
+    'envs/a/x.yaml',
+    'envs/a/y.yaml',
+    'path with space/"quoted"\\name.yaml',
+  ]);
   t.is(git(repo.root, 'show', 'HEAD:envs/a/x.yaml'), 'x: 2\n');
   t.is(git(repo.root, 'show', 'HEAD:notes.txt'), 'theirs\n', 'the staged edit was not committed');
   t.is(git(repo.root, 'status', '--porcelain'), 'M  notes.txt\n', 'and it is still staged');
@@ -94,7 +101,14 @@ test('a repo that filters content on add (.gitattributes) is committed with git 
 test('a prepared commit that is aborted (the write failed) leaves HEAD, the index and the refs as they were', async (t) => {
   const repo = await freshRepo(t);
   const first = await writeAndCommit(repo, [{ path: 'a.yaml', content: 'a: 1\n' }]);
-  const pending = await repo.prepareCommit([{ path: 'a.yaml', content: 'a: 2\n' }, { path: 'b.yaml', content: 'b: 1\n' }], 'gen-gitops: never lands', author);
+  const pending = await repo.prepareCommit(
+    [
+      { path: 'a.yaml', content: 'a: 2\n' },
+      { path: 'b.yaml', content: 'b: 1\n' },
+    ],
+    'gen-gitops: never lands',
+    author,
+  );
   await pending.abort();
   t.is(git(repo.root, 'rev-parse', 'HEAD').trim(), first!);
   t.is(git(repo.root, 'for-each-ref', 'refs/gen-gitops/'), '');

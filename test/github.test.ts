@@ -1,12 +1,7 @@
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import net from 'node:net';
-import {
-  createGitHubClient,
-  GitHubError,
-  parseGitHubRemote,
-  type GitHubClientOptions,
-} from '../generator/repo/github.js';
+import { createGitHubClient, GitHubError, parseGitHubRemote, type GitHubClientOptions } from '../generator/repo/github.js';
 import { startFakeGitHub, type FakeGitHub, type FakeGitHubOptions } from './helpers/fake-github.js';
 
 // Distinctive, so a leak anywhere is unmistakable.

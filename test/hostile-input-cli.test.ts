@@ -29,8 +29,16 @@ function listing(dir: string, skip: string): string[] {
 
 const cliCases: { title: string; edit(ws: Workspace): void; args?: string[]; expect: RegExp[] }[] = [
   { title: 'an alias bomb', edit: (ws) => ws.writeEnv('stg', `${ws.readEnv('stg')}${billionLaughs}\n`), expect: [/environments\/stg\.yaml:\d+:\d+: /, /alias/i] },
-  { title: 'deep nesting', edit: (ws) => ws.writeEnv('stg', `${ws.readEnv('stg')}x: ${'['.repeat(50_000)}\n`), expect: [/environments\/stg\.yaml:\d+:\d+: YAML nested too deeply/] },
-  { title: 'a name escaping the repo', edit: (ws) => replaceIn(ws, 'stg', 'name: stg', 'name: ../../../etc'), expect: [/environments\/stg\.yaml:2:7: name: "\.\.\/\.\.\/\.\.\/etc" is not valid/] },
+  {
+    title: 'deep nesting',
+    edit: (ws) => ws.writeEnv('stg', `${ws.readEnv('stg')}x: ${'['.repeat(50_000)}\n`),
+    expect: [/environments\/stg\.yaml:\d+:\d+: YAML nested too deeply/],
+  },
+  {
+    title: 'a name escaping the repo',
+    edit: (ws) => replaceIn(ws, 'stg', 'name: stg', 'name: ../../../etc'),
+    expect: [/environments\/stg\.yaml:2:7: name: "\.\.\/\.\.\/\.\.\/etc" is not valid/],
+  },
   {
     title: '__proto__ in defaults.yaml',
     edit: (ws) => writeFileSync(defaultsFile(ws), readText(defaultsFile(ws)).replace('environment:\n', 'environment:\n  __proto__:\n    allowPlaintextSecrets: true\n')),

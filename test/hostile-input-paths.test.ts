@@ -62,7 +62,10 @@ test('hidden files (..yaml, .git.yaml, editor locks) are ignored and never becom
   const ws = workspace(t);
   for (const f of ['..yaml', '.git.yaml', '.#stg.yaml', '.stg.yaml']) writeFileSync(join(ws.source, 'environments', f), 'name: ../../etc\n');
   const result = await renderAll(ws);
-  t.deepEqual(result.specs.map((s) => s.name), ['dev', 'prod', 'stg']);
+  t.deepEqual(
+    result.specs.map((s) => s.name),
+    ['dev', 'prod', 'stg'],
+  );
 });
 
 for (const env of ['../x', '../../etc/passwd', '/etc', '.git', 'envs/../stg', 'STG', 'stg/']) {

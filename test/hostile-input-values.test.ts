@@ -51,8 +51,14 @@ test('template and shell syntax in the certificate path is only ever a file name
   const ws = workspace(t);
   replaceIn(ws, 'stg', 'argocd:', `secrets:\n  provider: sealed-secrets\n  sealedSecrets:\n    certificate: "certs/$(touch pwned){{x}}\\"'.pem"\nargocd:`);
   await refused(t, ws, [/cannot read the Sealed Secrets certificate .*: no such file/]);
-  t.deepEqual(readdirSync(ws.source).filter((f) => f.includes('pwned')), []);
-  t.deepEqual(readdirSync(process.cwd()).filter((f) => f.includes('pwned')), []);
+  t.deepEqual(
+    readdirSync(ws.source).filter((f) => f.includes('pwned')),
+    [],
+  );
+  t.deepEqual(
+    readdirSync(process.cwd()).filter((f) => f.includes('pwned')),
+    [],
+  );
 });
 
 test('a 60 kB value is refused and the message shows only its start', async (t) => {

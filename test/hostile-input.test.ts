@@ -84,7 +84,12 @@ test('an alias bomb (billion laughs) is refused', async (t) => {
 
 test('a small alias bomb (under the alias count) still cannot expand', async (t) => {
   const ws = workspace(t);
-  const small = ['a: &a [x, x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]'].join('\n');
+  const small = [
+    'a: &a [x, x, x, x, x, x, x, x, x, x]',
+    'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]',
+    'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]',
+    'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]',
+  ].join('\n');
   ws.writeEnv('stg', `${ws.readEnv('stg')}${small}\n`);
   await refused(t, ws, [/stg\.yaml:1:1: YAML cannot be loaded: Excessive alias count/], { file: stg });
 });
@@ -266,11 +271,29 @@ test.serial('the worst inputs each end in an input error, never a hang', (t) => 
       },
     ],
     ['deep nesting', (ws) => ws.writeEnv('stg', `x: ${'['.repeat(MAX_FILE_BYTES - 10)}`)],
-    ['many keys', (ws) => ws.writeEnv('stg', Array.from({ length: 8000 }, (_, i) => `k${i}: v`).join('\n').slice(0, MAX_FILE_BYTES - 10))],
+    [
+      'many keys',
+      (ws) =>
+        ws.writeEnv(
+          'stg',
+          Array.from({ length: 8000 }, (_, i) => `k${i}: v`)
+            .join('\n')
+            .slice(0, MAX_FILE_BYTES - 10),
+        ),
+    ],
     ['many duplicate keys', (ws) => ws.writeEnv('stg', 'a: 1\n'.repeat(Math.floor((MAX_FILE_BYTES - 10) / 5)))],
     ['many syntax errors', (ws) => ws.writeEnv('stg', 'x:\n' + '\t- a\n'.repeat(Math.floor((MAX_FILE_BYTES - 10) / 5)))],
     ['many unknown tags', (ws) => ws.writeEnv('stg', `x: [${Array.from({ length: 10_000 }, () => '!x a').join(',')}]`.slice(0, MAX_FILE_BYTES - 10))],
-    ['many anchors', (ws) => ws.writeEnv('stg', Array.from({ length: 5000 }, (_, i) => `k${i}: &a${i} v`).join('\n').slice(0, MAX_FILE_BYTES - 10))],
+    [
+      'many anchors',
+      (ws) =>
+        ws.writeEnv(
+          'stg',
+          Array.from({ length: 5000 }, (_, i) => `k${i}: &a${i} v`)
+            .join('\n')
+            .slice(0, MAX_FILE_BYTES - 10),
+        ),
+    ],
     ['billion laughs', (ws) => ws.writeEnv('stg', billionLaughs)],
     ['one long line', (ws) => ws.writeEnv('stg', `x: ${'a '.repeat((MAX_FILE_BYTES - 10) / 2)}`)],
   ];

@@ -29,7 +29,11 @@ test('issue 16.3: gen-gitops init [dir] scaffolds a platform repository (shipped
   t.is(r.code, 0, r.stderr);
   t.deepEqual([...snapshotTree(dir).keys()].sort(), SCAFFOLD);
   for (const env of ['defaults', 'dev', 'stg', 'prod']) {
-    t.is(readFileSync(join(dir, 'environments', `${env}.yaml`), 'utf8'), readFileSync(join(projectRoot, 'environments', `${env}.yaml`), 'utf8'), `${env}.yaml as shipped, comments included`);
+    t.is(
+      readFileSync(join(dir, 'environments', `${env}.yaml`), 'utf8'),
+      readFileSync(join(projectRoot, 'environments', `${env}.yaml`), 'utf8'),
+      `${env}.yaml as shipped, comments included`,
+    );
   }
   t.regex(readFileSync(join(dir, 'environments/defaults.yaml'), 'utf8'), /^# /m);
   const readme = readFileSync(join(dir, 'README.md'), 'utf8');
@@ -56,8 +60,14 @@ test('issue 16.3: gen-gitops init [dir] scaffolds a platform repository (shipped
   t.regex(wf.jobs.deliver!.if!, /github\.ref_name == github\.event\.repository\.default_branch/);
   const calls = genGitopsInvocations(wf);
   t.deepEqual(calls.map((c) => c.command).sort(), ['', '', 'validate']);
-  t.true(calls.some((c) => ['--all', '--dry-run', '--diff', '--repo'].every((o) => c.options.includes(o))), 'pull requests: a dry run with the diff');
-  t.true(calls.some((c) => ['--all', '--pr', '--repo'].every((o) => c.options.includes(o))), 'merges: --all --pr');
+  t.true(
+    calls.some((c) => ['--all', '--dry-run', '--diff', '--repo'].every((o) => c.options.includes(o))),
+    'pull requests: a dry run with the diff',
+  );
+  t.true(
+    calls.some((c) => ['--all', '--pr', '--repo'].every((o) => c.options.includes(o))),
+    'merges: --all --pr',
+  );
   for (const c of calls) {
     const help = await runCli([...(c.command ? [c.command] : []), '--help']);
     t.is(help.code, 0, help.stderr);

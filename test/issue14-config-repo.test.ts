@@ -53,7 +53,9 @@ test('issue 14.21: an author name git commit accepts (Ops <team>) works with fas
   t.is((await runIn(ws, ['--env', 'stg'])).code, 0);
   git(ws.repo, 'config', 'user.name', 'Ops <team>');
   git(ws.repo, 'config', 'user.email', 'ops@example.com');
-  const expected = git(ws.repo, 'var', 'GIT_AUTHOR_IDENT').trim().replace(/ \d+ [+-]\d{4}$/, '');
+  const expected = git(ws.repo, 'var', 'GIT_AUTHOR_IDENT')
+    .trim()
+    .replace(/ \d+ [+-]\d{4}$/, '');
   bump(ws, 3);
   const r = await runIn(ws, ['--env', 'stg']);
   t.is(r.code, 0, r.stderr);

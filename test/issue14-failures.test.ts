@@ -27,7 +27,7 @@ for (const [what, block] of [
   });
 }
 
-test('issue 14.2: two first runs on a new path, one failing while rendering: the other run\'s commit stays', async (t) => {
+test("issue 14.2: two first runs on a new path, one failing while rendering: the other run's commit stays", async (t) => {
   const ws = makeWorkspace();
   t.teardown(ws.cleanup);
   // The failing run takes the lock first (and creates the repository), holds it long enough for the
@@ -40,7 +40,7 @@ test('issue 14.2: two first runs on a new path, one failing while rendering: the
   t.is(bad.code, 2, bad.stderr);
   t.is(ok.code, 0, ok.stderr);
   t.notRegex(ok.stderr, /unexpected error/);
-  t.is(commitCount(ws.repo), 1, 'the successful run\'s commit is there');
+  t.is(commitCount(ws.repo), 1, "the successful run's commit is there");
   t.true(existsSync(join(ws.repo, 'envs', 'stg', 'argocd.json')));
   t.is(git(ws.repo, 'status', '--porcelain').trim(), '');
 });

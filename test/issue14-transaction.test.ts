@@ -30,7 +30,10 @@ test('issue 14.11: a failure during the swap (a file named envs/stg where the fo
 
 function killedAt(ws: Workspace, point: string): Promise<NodeJS.Signals | null> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [binPath, '--env', 'stg', '--source', ws.source, '--repo', ws.repo], { env: { ...process.env, GEN_GITOPS_TEST_CRASH_AT: point }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [binPath, '--env', 'stg', '--source', ws.source, '--repo', ws.repo], {
+      env: { ...process.env, GEN_GITOPS_TEST_CRASH_AT: point },
+      stdio: 'ignore',
+    });
     child.on('exit', (_code, signal) => done(signal));
   });
 }

@@ -13,7 +13,7 @@ function bareRemote(ws: Workspace): string {
 
 const push = (ws: Workspace, remote: string, workdir: string) => runCli(['--env', 'dev', '--push', '--source', ws.source, '--repo', remote, '--workdir', workdir]);
 
-test('issue 14.1: --workdir naming a folder of someone\'s files (no .git) is refused, the files stay', async (t) => {
+test("issue 14.1: --workdir naming a folder of someone's files (no .git) is refused, the files stay", async (t) => {
   const ws = makeWorkspace();
   t.teardown(ws.cleanup);
   const remote = bareRemote(ws);
@@ -28,7 +28,7 @@ test('issue 14.1: --workdir naming a folder of someone\'s files (no .git) is ref
   t.false(existsSync(join(mine, '.git')));
 });
 
-test('issue 14.1: --workdir naming another project\'s checkout is refused: origin and uncommitted work untouched', async (t) => {
+test("issue 14.1: --workdir naming another project's checkout is refused: origin and uncommitted work untouched", async (t) => {
   const ws = makeWorkspace();
   t.teardown(ws.cleanup);
   const remote = bareRemote(ws);
@@ -49,13 +49,16 @@ test('issue 14.1: --workdir naming another project\'s checkout is refused: origi
   t.is(readFileSync(join(project, 'new.txt'), 'utf8'), 'untracked\n');
 });
 
-test('issue 14.1: a new or empty --workdir is gen-gitops\'s own: used, then used again', async (t) => {
+test("issue 14.1: a new or empty --workdir is gen-gitops's own: used, then used again", async (t) => {
   const ws = makeWorkspace();
   t.teardown(ws.cleanup);
   const remote = bareRemote(ws);
   const fresh = join(ws.dir, 'new-workdir');
   t.is((await push(ws, remote, fresh)).code, 0);
-  ws.writeEnv('dev', ws.readEnv('dev').replace(/nodePort: (\d+)/, (_m, n: string) => `nodePort: ${Number(n) + 7}`));
+  ws.writeEnv(
+    'dev',
+    ws.readEnv('dev').replace(/nodePort: (\d+)/, (_m, n: string) => `nodePort: ${Number(n) + 7}`),
+  );
   const again = await push(ws, remote, fresh);
   t.is(again.code, 0, again.stderr);
   const empty = join(ws.dir, 'empty');

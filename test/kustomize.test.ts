@@ -19,7 +19,14 @@ test('kustomize build succeeds on every environment folder and the cluster folde
     const { stdout } = await run(kustomize, ['build', join(ws.repo, dir)], { maxBuffer: 16 * 1024 * 1024 });
     const docs = parseAllDocuments(stdout).map((d) => ('toJS' in d ? (d.toJS() as { kind: string }) : undefined));
     t.true(docs.length > 0, dir);
-    t.true(docs.every((d) => typeof d?.kind === 'string'), dir);
-    if (dir.startsWith('envs/')) t.true(docs.some((d) => d?.kind === 'Deployment'), dir);
+    t.true(
+      docs.every((d) => typeof d?.kind === 'string'),
+      dir,
+    );
+    if (dir.startsWith('envs/'))
+      t.true(
+        docs.some((d) => d?.kind === 'Deployment'),
+        dir,
+      );
   }
 });

@@ -103,7 +103,11 @@ test('manifestFile: <kind>-<name>.yaml lower-case, namespaced on request', (t) =
   const o = { kind: 'StatefulSet', metadata: { name: 'Postgres', namespace: 'DB' } };
   t.is(Layout.manifestFile('envs/dev/manifests', o), 'envs/dev/manifests/statefulset-postgres.yaml');
   t.is(Layout.manifestFile('envs/dev/manifests', o, true), 'envs/dev/manifests/statefulset-db-postgres.yaml');
-  t.is(Layout.manifestFile('envs/dev/manifests', { kind: 'Namespace', metadata: { name: 'dev' } }, true), 'envs/dev/manifests/namespace-dev.yaml', 'cluster-scoped: no namespace to add');
+  t.is(
+    Layout.manifestFile('envs/dev/manifests', { kind: 'Namespace', metadata: { name: 'dev' } }, true),
+    'envs/dev/manifests/namespace-dev.yaml',
+    'cluster-scoped: no namespace to add',
+  );
   t.is(Layout.manifestFile('Some/Dir', o), 'Some/Dir/statefulset-postgres.yaml', 'the folder is kept as given');
 });
 

@@ -50,7 +50,10 @@ for (const seed of SEED) {
     // No other pod in the namespace may be selected by the MLflow Service (e.g. the migration Job).
     for (const { o, meta } of podSpecs(objects)) {
       if (o === deploy || o.metadata.namespace !== svc.metadata.namespace) continue;
-      t.false(Object.entries(svc.spec.selector).every(([k, v]) => meta.labels?.[k] === v), `${o.kind} ${o.metadata.name} matches the Service selector`);
+      t.false(
+        Object.entries(svc.spec.selector).every(([k, v]) => meta.labels?.[k] === v),
+        `${o.kind} ${o.metadata.name} matches the Service selector`,
+      );
     }
   });
 
@@ -66,12 +69,19 @@ for (const seed of SEED) {
     t.is(cm.data.AWS_DEFAULT_REGION, 'us-east-1');
     t.not(cm.data.MLFLOW_DB_NAME, cm.data.MLFLOW_AUTH_DB_NAME, 'basic auth needs its own database');
     const hosts = String(cm.data.MLFLOW_SERVER_ALLOWED_HOSTS).split(',');
-    for (const h of [`mlflow.mlflow-${seed.env}.svc.cluster.local`, `mlflow.mlflow-${seed.env}.svc.cluster.local:5000`, 'mlflow', 'mlflow:5000', `localhost:${seed.nodePort}`]) t.true(hosts.includes(h), h);
+    for (const h of [`mlflow.mlflow-${seed.env}.svc.cluster.local`, `mlflow.mlflow-${seed.env}.svc.cluster.local:5000`, 'mlflow', 'mlflow:5000', `localhost:${seed.nodePort}`])
+      t.true(hosts.includes(h), h);
     // issue 13.3: port-forward (localhost:5000) works, and no wildcard switches DNS-rebinding protection off.
     t.true(hosts.includes('localhost:5000') && hosts.includes('127.0.0.1:5000'));
-    t.false(hosts.some((h) => h.includes('*')), hosts.join(','));
+    t.false(
+      hosts.some((h) => h.includes('*')),
+      hosts.join(','),
+    );
     const origins = String(cm.data.MLFLOW_SERVER_CORS_ALLOWED_ORIGINS).split(',');
-    t.deepEqual(origins, hosts.map((h) => `http://${h}`));
+    t.deepEqual(
+      origins,
+      hosts.map((h) => `http://${h}`),
+    );
     // Nothing secret in a ConfigMap.
     t.false(Object.keys(cm.data).some((k) => /PASSWORD|SECRET_ACCESS|SECRET_KEY/.test(k)));
   });

@@ -35,12 +35,21 @@ test('issue 16.4: npm pack ships the built CLI, schemas, templates, applications
     'dist/generator/cli.js',
     'dist/generator/run.js',
     // Every precompiled schema validator the build made, and every schema and asset the checkout has.
-    ...readdirSync(join(projectRoot, 'dist', 'schemas')).filter((f) => f.endsWith('.validate.cjs')).map((f) => `dist/schemas/${f}`),
-    ...readdirSync(join(projectRoot, 'schemas')).filter((f) => f.endsWith('.schema.json')).map((f) => `schemas/${f}`),
-    ...readdirSync(join(projectRoot, 'templates'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(projectRoot.length + 1)),
+    ...readdirSync(join(projectRoot, 'dist', 'schemas'))
+      .filter((f) => f.endsWith('.validate.cjs'))
+      .map((f) => `dist/schemas/${f}`),
+    ...readdirSync(join(projectRoot, 'schemas'))
+      .filter((f) => f.endsWith('.schema.json'))
+      .map((f) => `schemas/${f}`),
+    ...readdirSync(join(projectRoot, 'templates'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name).slice(projectRoot.length + 1)),
     ...readdirSync(join(projectRoot, 'applicationsets')).map((f) => `applicationsets/${f}`),
   ];
-  t.true(must.some((f) => f.endsWith('.validate.cjs')), 'the build made precompiled validators');
+  t.true(
+    must.some((f) => f.endsWith('.validate.cjs')),
+    'the build made precompiled validators',
+  );
   for (const f of must) t.true(files.includes(f), `the tarball carries ${f}`);
   const leaked = files.filter((f) => !SHIPPED.some((re) => re.test(f)));
   t.deepEqual(leaked, [], 'nothing but what a user needs');
@@ -70,7 +79,7 @@ test('issue 16.4: npm pack ships the built CLI, schemas, templates, applications
   t.regex(validate.stdout, /^ok: 3 environments/);
 });
 
-test('issue 16.3: from an empty folder with the packed tarball as a devDependency, npx gen-gitops init, a render, validate and the workflow\'s pull-request steps work', async (t) => {
+test("issue 16.3: from an empty folder with the packed tarball as a devDependency, npx gen-gitops init, a render, validate and the workflow's pull-request steps work", async (t) => {
   t.timeout(5 * 60_000);
   const project = await installPacked({ devDependency: true });
   t.teardown(project.cleanup);
@@ -96,7 +105,12 @@ test('issue 16.3: from an empty folder with the packed tarball as a devDependenc
   const expressions: Record<string, string> = { 'secrets.GEN_GITOPS_TOKEN': 'ghp_notUsedByAFileRemote', 'vars.GEN_GITOPS_CONFIG_REPO': `file://${bare}` };
   for (const step of wf.jobs.plan!.steps.filter((s) => s.run?.includes('gen-gitops'))) {
     const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, v.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, e: string) => expressions[e] ?? '')]));
-    const r = await run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], project.dir, userEnv({ ...env, GITHUB_STEP_SUMMARY: summary, XDG_CACHE_HOME: join(project.root, 'cache') }));
+    const r = await run(
+      'bash',
+      ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!],
+      project.dir,
+      userEnv({ ...env, GITHUB_STEP_SUMMARY: summary, XDG_CACHE_HOME: join(project.root, 'cache') }),
+    );
     t.is(r.code, 0, `${step.name}: ${r.stderr}`);
   }
   const shown = readFileSync(summary, 'utf8');

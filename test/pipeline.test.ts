@@ -144,7 +144,20 @@ test('runPipeline: a write run commits, remembers, publishes; a rejected publish
   t.is(r.status, 'committed');
   t.deepEqual(r.pushed, { branch: 'main', commit: 'c'.repeat(40) });
   const n = r.plan.changes.length;
-  t.deepEqual(target.steps, ['lock push', 'prepare', 'snapshot', `write ${n}`, 'remember', 'publish 1', 'snapshot', `write ${n}`, 'remember', 'publish 2', 'close rendered=true failed=false', 'release']);
+  t.deepEqual(target.steps, [
+    'lock push',
+    'prepare',
+    'snapshot',
+    `write ${n}`,
+    'remember',
+    'publish 1',
+    'snapshot',
+    `write ${n}`,
+    'remember',
+    'publish 2',
+    'close rendered=true failed=false',
+    'release',
+  ]);
   t.regex(target.message!, /^gen-gitops: render dev/);
 });
 

@@ -45,6 +45,10 @@ test('existing provider (the shipped default) writes no Secret at all', async (t
   t.teardown(ws.cleanup);
   const r = await runIn(ws, ['--all']);
   t.is(r.code, 0, r.stderr);
-  t.false(git(ws.repo, 'ls-files').split('\n').some((f) => /\/secret-/.test(f)));
+  t.false(
+    git(ws.repo, 'ls-files')
+      .split('\n')
+      .some((f) => /\/secret-/.test(f)),
+  );
   t.false(/kind: Secret\b/.test(git(ws.repo, 'log', '-p')));
 });

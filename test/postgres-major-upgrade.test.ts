@@ -44,7 +44,10 @@ const readObject = (ws: Workspace, env: string, file: string) => parse(readFileS
 /** What a StatefulSet's pod 0 mounts: PVC name (`<claim>-<statefulset>-0`) → mount path, and PGDATA. */
 function claims(set: {
   metadata: { name: string };
-  spec: { volumeClaimTemplates: { metadata: { name: string } }[]; template: { spec: { containers: { volumeMounts: { name: string; mountPath: string }[]; env: { name: string; value?: string }[] }[] } } };
+  spec: {
+    volumeClaimTemplates: { metadata: { name: string } }[];
+    template: { spec: { containers: { volumeMounts: { name: string; mountPath: string }[]; env: { name: string; value?: string }[] }[] } };
+  };
 }): { pvc: Map<string, string>; pgdata?: string } {
   const c = set.spec.template.spec.containers[0]!;
   const pvc = new Map<string, string>();
@@ -69,7 +72,12 @@ function unchanged(t: ExecutionContext, ws: Workspace, head: string, files: Map<
 /** The refusal of a 17 → 18 move: where, what, the procedure and the opt-in. */
 function refused17to18(t: ExecutionContext, r: CliRun, at: string): void {
   t.is(r.code, 2, r.stdout + r.stderr);
-  t.true(r.stderr.includes(`${at}: postgres.image.tag: changes the embedded PostgreSQL pgsql/stg-postgres from major 17 (postgres:17.10, in the config repo) to major 18 (postgres:18.1)`), r.stderr);
+  t.true(
+    r.stderr.includes(
+      `${at}: postgres.image.tag: changes the embedded PostgreSQL pgsql/stg-postgres from major 17 (postgres:17.10, in the config repo) to major 18 (postgres:18.1)`,
+    ),
+    r.stderr,
+  );
   t.regex(r.stderr, /initialise an empty one, so the data would silently disappear/);
   t.regex(r.stderr, /keep major 17/);
   t.regex(r.stderr, /kubectl -n pgsql exec stg-postgres-0 -- pg_dumpall -U mlflow --clean --if-exists > stg-pg17\.sql/);
@@ -243,7 +251,7 @@ test('issue 13.5: with postgres.majorUpgrade { from: 17, procedure: new-volume }
   t.deepEqual(claims(readObject(ws, 'stg', 'statefulset-stg-postgres-pg19.yaml')).pvc, new Map([['data-stg-postgres-pg19-0', '/var/lib/postgresql']]));
 });
 
-test('issue 13.5: a data directory that would move without a known major change is refused too (18 → a digest alone); 17 → a digest alone keeps today\'s behaviour', async (t) => {
+test("issue 13.5: a data directory that would move without a known major change is refused too (18 → a digest alone); 17 → a digest alone keeps today's behaviour", async (t) => {
   const ws = makeWorkspace();
   t.teardown(ws.cleanup);
   const digest = `sha256:${'1'.repeat(64)}`;

@@ -10,7 +10,10 @@ const TOKEN = 'ghp_prBranchTestToken0123456789';
 
 /** An environment on the shipped cluster with its own namespace, NodePort and database names. */
 function addEnv(ws: Workspace, name: string, i: number): void {
-  ws.writeEnv(name, `name: ${name}\nnamespace: mlflow-${name}\nmlflow:\n  nodePort: ${31000 + i}\npostgres:\n  name: ${name}-postgres\n  port: 5432\nminio:\n  name: minio-${name}\n`);
+  ws.writeEnv(
+    name,
+    `name: ${name}\nnamespace: mlflow-${name}\nmlflow:\n  nodePort: ${31000 + i}\npostgres:\n  name: ${name}-postgres\n  port: 5432\nminio:\n  name: minio-${name}\n`,
+  );
 }
 
 async function setup(t: { teardown(fn: () => Promise<void>): void }) {
@@ -18,7 +21,9 @@ async function setup(t: { teardown(fn: () => Promise<void>): void }) {
   const path = join(ws.dir, 'remote.git');
   execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', path]);
   const run = (sel: string[]) =>
-    runCli([...sel, '--pr', '--source', ws.source, '--repo', `file://${path}`, '--workdir', join(ws.dir, 'workdir'), '--github-repo', 'acme/config', '--github-api-url', gh.url], { env: { GITHUB_TOKEN: TOKEN } });
+    runCli([...sel, '--pr', '--source', ws.source, '--repo', `file://${path}`, '--workdir', join(ws.dir, 'workdir'), '--github-repo', 'acme/config', '--github-api-url', gh.url], {
+      env: { GITHUB_TOKEN: TOKEN },
+    });
   // main exists first, so pull requests have a base.
   execFileSync('git', ['clone', '--quiet', `file://${path}`, join(ws.dir, 'seed')], { stdio: 'ignore' });
   git(join(ws.dir, 'seed'), '-c', 'user.name=a', '-c', 'user.email=a@b', 'commit', '--quiet', '--allow-empty', '-m', 'start');

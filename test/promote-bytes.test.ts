@@ -72,6 +72,9 @@ test('issue 16.6: promote inserts the promoted keys where the target inherits th
     applyToYaml(`mlflow:\r\n    image:\r\n        repository: '${IMAGE}'  # pinned\r\n\r\n    nodePort: 1\r\n`, setting),
     `mlflow:\r\n    image:\r\n        repository: '${IMAGE}'  # pinned\r\n        tag: ${NEW_TAG}\r\n\r\n    nodePort: 1\r\n`,
   );
-  t.is(applyToYaml('mlflow:\n  image:\n    digest: sha256:abc # old\n  nodePort: 1\n', setting), `mlflow:\n  image:\n    repository: ${IMAGE}\n    tag: ${NEW_TAG}\n  nodePort: 1\n`);
+  t.is(
+    applyToYaml('mlflow:\n  image:\n    digest: sha256:abc # old\n  nodePort: 1\n', setting),
+    `mlflow:\n  image:\n    repository: ${IMAGE}\n    tag: ${NEW_TAG}\n  nodePort: 1\n`,
+  );
   t.is(applyToYaml('name: stg\nnamespace: x', setting), `name: stg\nnamespace: x\nmlflow:\n  image:\n    repository: ${IMAGE}\n    tag: ${NEW_TAG}\n`);
 });

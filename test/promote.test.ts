@@ -15,7 +15,10 @@ async function stagedPromotion(ws: Workspace): Promise<void> {
     'stg',
     ws
       .readEnv('stg')
-      .replace('mlflow:\n', 'mlflow:\n  # pinned by the platform team; promote moves it\n  image:\n    repository: ghcr.io/mlflow/mlflow\n    tag: "v3.9.0-full"   # keep in step with dev\n'),
+      .replace(
+        'mlflow:\n',
+        'mlflow:\n  # pinned by the platform team; promote moves it\n  image:\n    repository: ghcr.io/mlflow/mlflow\n    tag: "v3.9.0-full"   # keep in step with dev\n',
+      ),
   );
   ws.writeEnv('dev', ws.readEnv('dev').replace('mlflow:\n', 'mlflow:\n  image:\n    repository: ghcr.io/mlflow/mlflow\n    tag: v3.10.0-full\n'));
   git(ws.source, 'add', '-A');
@@ -42,7 +45,13 @@ test('promote copies only the image, keeps the rest of the target file byte for 
   const changed = diff.split('\n').filter((l) => /^[+-](?![+-])/.test(l));
   t.true(changed.length > 0);
   for (const line of changed) t.regex(line, /(image: ghcr\.io\/mlflow\/mlflow:v3\.(9\.0|10\.0)-full|app\.kubernetes\.io\/version: v3\.(9\.0|10\.0)-full)$/, line);
-  t.deepEqual(git(ws.repo, 'diff', '--name-only', head, 'HEAD').trim().split('\n').every((f) => f.startsWith('envs/stg/')), true);
+  t.deepEqual(
+    git(ws.repo, 'diff', '--name-only', head, 'HEAD')
+      .trim()
+      .split('\n')
+      .every((f) => f.startsWith('envs/stg/')),
+    true,
+  );
   const message = git(ws.repo, 'log', '-1', '--format=%B');
   t.regex(message, /^gen-gitops: promote dev → stg/);
   t.regex(message, /mlflow\.image: ghcr\.io\/mlflow\/mlflow:v3\.9\.0-full → ghcr\.io\/mlflow\/mlflow:v3\.10\.0-full/);
@@ -111,13 +120,19 @@ test('promote to prod on a remote opens a pull request listing each setting old 
   // stg and prod deployed as written on main (prod through a merged PR in real life).
   const seed = await runCli(['--env', 'stg', '--push', '--source', ws.source, '--repo', remote, '--workdir', workdir]);
   t.is(seed.code, 0, seed.stderr);
-  const seedProd = await runCli(['--env', 'prod', '--pr', '--source', ws.source, '--repo', remote, '--workdir', workdir, '--github-repo', 'acme/config', '--github-api-url', gh.url], { env: { GITHUB_TOKEN: TOKEN } });
+  const seedProd = await runCli(
+    ['--env', 'prod', '--pr', '--source', ws.source, '--repo', remote, '--workdir', workdir, '--github-repo', 'acme/config', '--github-api-url', gh.url],
+    { env: { GITHUB_TOKEN: TOKEN } },
+  );
   t.is(seedProd.code, 0, seedProd.stderr);
   git(bare, 'update-ref', 'refs/heads/main', 'refs/heads/gen-gitops/prod'); // "merge" it
   gh.pulls[0]!.state = 'closed';
   const stgCommit = git(bare, 'log', '-1', '--format=%H', 'main', '--', 'envs/stg').trim();
 
-  const r = await runCli(['promote', '--from', 'stg', '--to', 'prod', '--source', ws.source, '--repo', remote, '--workdir', workdir, '--github-repo', 'acme/config', '--github-api-url', gh.url], { env: { GITHUB_TOKEN: TOKEN } });
+  const r = await runCli(
+    ['promote', '--from', 'stg', '--to', 'prod', '--source', ws.source, '--repo', remote, '--workdir', workdir, '--github-repo', 'acme/config', '--github-api-url', gh.url],
+    { env: { GITHUB_TOKEN: TOKEN } },
+  );
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /pull request #2 opened/);
   const pr = gh.pulls.find((p) => p.number === 2)!;
@@ -129,6 +144,8 @@ test('promote to prod on a remote opens a pull request listing each setting old 
   t.false(r.stdout.includes(TOKEN) || r.stderr.includes(TOKEN));
 
   git(ws.source, 'checkout', '--quiet', '--', 'environments/prod.yaml');
-  const push = await runCli(['promote', '--from', 'stg', '--to', 'prod', '--push', '--source', ws.source, '--repo', remote, '--workdir', workdir], { env: { GITHUB_TOKEN: TOKEN } });
+  const push = await runCli(['promote', '--from', 'stg', '--to', 'prod', '--push', '--source', ws.source, '--repo', remote, '--workdir', workdir], {
+    env: { GITHUB_TOKEN: TOKEN },
+  });
   t.is(push.code, 2, 'prod is never pushed directly');
 });

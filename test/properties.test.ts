@@ -12,22 +12,16 @@ import { InputError } from '../generator/errors.js';
 import { loadInput } from '../generator/pipeline/input.js';
 import { renderChecked } from '../generator/pipeline/render.js';
 import { ConfigRepoSnapshot } from '../generator/pipeline/snapshot.js';
-import {
-  applyMutation,
-  deterministicCredentials,
-  environmentSet,
-  fcParameters,
-  filesOf,
-  mutation,
-  writeSourceDir,
-  type EnvironmentSet,
-} from './helpers/arbitraries.js';
+import { applyMutation, deterministicCredentials, environmentSet, fcParameters, filesOf, mutation, writeSourceDir, type EnvironmentSet } from './helpers/arbitraries.js';
 
 /** A config-repo path gen-gitops may write: relative, normalised, inside its own folders, never .git. */
 function assertSafePath(path: string): void {
   assert.ok(!path.startsWith('/') && !path.includes('\\'), `absolute or backslash path ${path}`);
   const segments = path.split('/');
-  assert.ok(segments.every((s) => s !== '' && s !== '.' && s !== '..' && s.toLowerCase() !== '.git'), `unsafe path ${path}`);
+  assert.ok(
+    segments.every((s) => s !== '' && s !== '.' && s !== '..' && s.toLowerCase() !== '.git'),
+    `unsafe path ${path}`,
+  );
   assert.ok(/^(envs|cluster-resources|argocd)\//.test(path) || path === 'README.md', `path outside gen-gitops's folders: ${path}`);
 }
 

@@ -4,7 +4,8 @@ import { defaultWorkdir, GitRunner, isRemoteUrl, redactUrl } from '../generator/
 const TOKEN = 'ghp_unitTestToken0000000000000000';
 
 test('remote URLs are told apart from paths', (t) => {
-  for (const u of ['https://github.com/acme/gitops.git', 'ssh://git@github.com/acme/gitops.git', 'git@github.com:acme/gitops.git', 'file:///srv/gitops.git']) t.true(isRemoteUrl(u), u);
+  for (const u of ['https://github.com/acme/gitops.git', 'ssh://git@github.com/acme/gitops.git', 'git@github.com:acme/gitops.git', 'file:///srv/gitops.git'])
+    t.true(isRemoteUrl(u), u);
   for (const p of ['./gitops', '/srv/gitops', 'gitops', 'C:/x']) t.false(isRemoteUrl(p), p);
 });
 

@@ -18,7 +18,18 @@ import { makeWorkspace, runIn, type Workspace } from './helpers/workspace.js';
 const cacheFile = (repo: string) => join(repo, '.git', 'gen-gitops', 'render-cache.json');
 
 function options(ws: { source: string; repo: string }, over: Partial<GenerateOptions> = {}): GenerateOptions {
-  return { source: ws.source, repo: ws.repo, envs: [], all: true, dryRun: false, diff: false, check: false, author: { name: 'Test', email: 'test@example.com' }, environ: {}, ...over };
+  return {
+    source: ws.source,
+    repo: ws.repo,
+    envs: [],
+    all: true,
+    dryRun: false,
+    diff: false,
+    check: false,
+    author: { name: 'Test', email: 'test@example.com' },
+    environ: {},
+    ...over,
+  };
 }
 
 function workspace(t: { teardown(fn: () => void): void }): Workspace {

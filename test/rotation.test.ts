@@ -28,11 +28,15 @@ test('issue 13.4: raising secrets.rotation changes the pod template of every wor
   t.is(r.code, 0, r.stderr);
   for (const f of PODS) t.is(manifest(ws.repo, f).spec.template.metadata.annotations['gen-gitops.dev/credentials-rotation'], '1', f);
   // Only the three pod templates change: Secrets are not rendered by the existing provider.
-  const changed = r.stdout.split('\n').filter((l) => /^\s+~ /.test(l)).map((l) => l.trim().slice(2)).sort();
+  const changed = r.stdout
+    .split('\n')
+    .filter((l) => /^\s+~ /.test(l))
+    .map((l) => l.trim().slice(2))
+    .sort();
   t.deepEqual(changed, PODS.map((f) => `envs/stg/manifests/${f}`).sort(), r.stdout);
 });
 
-test('issue 13.4: PostgreSQL applies the Secret\'s password before every start, through stdin only', async (t) => {
+test("issue 13.4: PostgreSQL applies the Secret's password before every start, through stdin only", async (t) => {
   const ws = makeWorkspace();
   t.teardown(ws.cleanup);
   t.is((await runIn(ws, ['--env', 'stg'])).code, 0);

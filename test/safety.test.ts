@@ -13,7 +13,13 @@ async function preparedChange(ws: Workspace): Promise<{ before: Map<string, stri
   if (r.code !== 0) throw new Error(r.stderr);
   const before = snapshotTree(ws.repo);
   const head = git(ws.repo, 'rev-parse', 'HEAD').trim();
-  ws.writeEnv('stg', ws.readEnv('stg').replace('nodePort: 30501', 'nodePort: 30511').replace(/minio:\n {2}name: minio-stg\n?/, 'minio:\n  mode: external\n  endpoint: https://minio.example.com\n'));
+  ws.writeEnv(
+    'stg',
+    ws
+      .readEnv('stg')
+      .replace('nodePort: 30501', 'nodePort: 30511')
+      .replace(/minio:\n {2}name: minio-stg\n?/, 'minio:\n  mode: external\n  endpoint: https://minio.example.com\n'),
+  );
   // The state a successful run reaches, computed in a second workspace.
   const ref = makeWorkspace();
   try {
@@ -58,7 +64,10 @@ for (const point of ['staged', 'swapping', 'swapped', 'committed']) {
     // Any next run first restores a consistent tree: here a read-only --check.
     const check = await runIn(ws, ['--env', 'stg', '--check']);
     const recovered = snapshotTree(ws.repo);
-    t.false([...recovered.keys()].some((p) => p.startsWith('.gen-gitops-txn')), 'leftovers cleaned up');
+    t.false(
+      [...recovered.keys()].some((p) => p.startsWith('.gen-gitops-txn')),
+      'leftovers cleaned up',
+    );
     if (point === 'committed') {
       t.deepEqual(recovered, after);
       t.is(check.code, 0);
@@ -84,7 +93,14 @@ for (const [name, setup, select] of [
     async (ws: Workspace) => {
       const r = await runIn(ws, ['--all']);
       if (r.code !== 0) throw new Error(r.stderr);
-      ws.writeEnv('qa', ws.readEnv('stg').replace(/\bstg\b/g, 'qa').replace('nodePort: 30501', 'nodePort: 30503').replace('port: 5433', 'port: 5435'));
+      ws.writeEnv(
+        'qa',
+        ws
+          .readEnv('stg')
+          .replace(/\bstg\b/g, 'qa')
+          .replace('nodePort: 30501', 'nodePort: 30503')
+          .replace('port: 5433', 'port: 5435'),
+      );
     },
     ['--env', 'qa'],
   ],
@@ -143,7 +159,7 @@ test('uncommitted changes stop the run (exit 2, files named); --force overwrites
   mkdirSync(join(ws.repo, 'docs'));
   writeFileSync(join(ws.repo, 'docs/notes.md'), 'my notes\n');
   const foreign = await runIn(ws, ['--env', 'stg', '--force']);
-  t.is(foreign.code, 2, 'people\'s files outside gen-gitops folders are never forced');
+  t.is(foreign.code, 2, "people's files outside gen-gitops folders are never forced");
   t.regex(foreign.stderr, /docs\/notes\.md/);
   t.notRegex(foreign.stderr, /service-mlflow/);
 

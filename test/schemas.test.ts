@@ -33,10 +33,15 @@ test('the build precompiles both schemas; runs use those validators, which repor
   }
   const runtime = new Ajv({ ...ENVIRONMENT_SCHEMA_OPTIONS }).compile(JSON.parse(readFileSync(join(projectRoot, 'schemas', 'environment.schema.json'), 'utf8')) as object);
   const precompiled = schemaValidator('environment.schema.json');
-  for (const doc of [{}, { name: 'Dev!', namespace: 7, mlflow: { nodePort: 'x' }, extra: true }, { name: 'dev', cluster: { name: 'c', server: 'nope' }, secrets: { provider: 'vault' } }]) {
+  for (const doc of [
+    {},
+    { name: 'Dev!', namespace: 7, mlflow: { nodePort: 'x' }, extra: true },
+    { name: 'dev', cluster: { name: 'c', server: 'nope' }, secrets: { provider: 'vault' } },
+  ]) {
     runtime(doc);
     precompiled(doc);
-    const strip = (errors: typeof runtime.errors) => (errors ?? []).map(({ instancePath, keyword, params, message, schemaPath }) => ({ instancePath, keyword, params, message, schemaPath }));
+    const strip = (errors: typeof runtime.errors) =>
+      (errors ?? []).map(({ instancePath, keyword, params, message, schemaPath }) => ({ instancePath, keyword, params, message, schemaPath }));
     t.deepEqual(strip(precompiled.errors), strip(runtime.errors));
     t.true((precompiled.errors ?? []).length > 0);
   }

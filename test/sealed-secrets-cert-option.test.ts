@@ -28,7 +28,11 @@ test('issue 16.5: --sealed-secrets-cert works without sealedSecrets.certificate 
   t.is(commitCount(ws.repo), 1);
   const sealed = sealedIn(ws.repo, 'stg');
   t.is(sealed.length, 3);
-  for (const s of sealed) t.true(Object.values(unsealObject(cert.keyPem, s)).every((v) => v.length >= 8), 'sealed for the certificate given on the command line');
+  for (const s of sealed)
+    t.true(
+      Object.values(unsealObject(cert.keyPem, s)).every((v) => v.length >= 8),
+      'sealed for the certificate given on the command line',
+    );
 
   // The scope of the file stays in force; the certificate comes from the command line.
   const d = await runIn(ws, ['--env', 'dev', '--sealed-secrets-cert', cert.certPath]);

@@ -78,7 +78,11 @@ test.serial('a supplied value re-seals only what carries it', async (t) => {
   const before = sealedInRepo();
   const r = await generate(options({ environ: { GEN_GITOPS_STG_POSTGRES_PASSWORD: 'rotated-postgres-pw-01' } }));
   t.is(r.status, 'committed');
-  const changed = git('show', '--stat', '--format=', 'HEAD').trim().split('\n').slice(0, -1).map((l) => l.trim().split(/\s+/)[0]);
+  const changed = git('show', '--stat', '--format=', 'HEAD')
+    .trim()
+    .split('\n')
+    .slice(0, -1)
+    .map((l) => l.trim().split(/\s+/)[0]);
   t.deepEqual(changed.sort(), ['envs/stg/manifests/sealedsecret-mlflow-secrets-stg.yaml', 'envs/stg/manifests/sealedsecret-stg-postgres-credentials.yaml']);
   const after = sealedInRepo();
   for (const o of after) {

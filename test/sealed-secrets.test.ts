@@ -57,7 +57,11 @@ test('every Secret becomes a SealedSecret that the controller unseals to the cre
   const objs = synth(spec, creds, worldOf());
   t.is(byKind(objs, 'Secret').length, 0, 'no plain Secret is rendered');
   const sealed = sealedOf(objs);
-  t.deepEqual(sealed.map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort(), ['mlflow-stg/mlflow-secrets-stg', 'pgsql/minio-stg-credentials', 'pgsql/stg-postgres-credentials']);
+  t.deepEqual(sealed.map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort(), [
+    'mlflow-stg/mlflow-secrets-stg',
+    'pgsql/minio-stg-credentials',
+    'pgsql/stg-postgres-credentials',
+  ]);
 
   const mlflow = unsealObject(cert.keyPem, one(objs, 'SealedSecret', 'mlflow-secrets-stg'));
   const pg = unsealObject(cert.keyPem, one(objs, 'SealedSecret', 'stg-postgres-credentials'));
@@ -111,7 +115,9 @@ test('namespace-wide and cluster-wide scopes carry their annotation and label', 
   ] as const) {
     const creds = credentialSource({ environ: {} });
     const objs = synth(specOf(source, env), creds, worldOf());
-    const pg = one(objs, 'SealedSecret', `${env}-postgres-credentials`) as KubeObject & { spec: { encryptedData: Record<string, string>; template: { metadata: { annotations?: Record<string, string> } } } };
+    const pg = one(objs, 'SealedSecret', `${env}-postgres-credentials`) as KubeObject & {
+      spec: { encryptedData: Record<string, string>; template: { metadata: { annotations?: Record<string, string> } } };
+    };
     t.is(pg.metadata.annotations?.[annotation], 'true');
     t.is(pg.spec.template.metadata.annotations?.[annotation], 'true');
     t.is(controllerDecrypt(cert.keyPem, pg.spec.encryptedData['POSTGRES_PASSWORD']!, label), creds.value(env, 'postgresPassword'));
@@ -189,7 +195,9 @@ test('a supplied value changes only its own ciphertexts, consistently in every S
   t.is(after['mlflow-secrets-stg']!['AWS_SECRET_ACCESS_KEY'], before['mlflow-secrets-stg']!['AWS_SECRET_ACCESS_KEY']);
 
   // Only the changed keys differ in the YAML.
-  const diff = yamlOf(second).split('\n').filter((l, i) => l !== yamlOf(first).split('\n')[i]);
+  const diff = yamlOf(second)
+    .split('\n')
+    .filter((l, i) => l !== yamlOf(first).split('\n')[i]);
   t.deepEqual(diff.map((l) => l.trim().split(':')[0]).sort(), ['MLFLOW_DB_PASSWORD', 'POSTGRES_PASSWORD']);
 });
 
@@ -280,7 +288,13 @@ test('a newly embedded MinIO gets fresh credentials, sealed consistently into bo
   const enc = (objs: KubeObject[], name: string) => (one(objs, 'SealedSecret', name) as KubeObject & { spec: { encryptedData: Record<string, string> } }).spec.encryptedData;
   t.is(enc(after, 'mlflow-secrets-stg')['MLFLOW_DB_PASSWORD'], enc(before, 'mlflow-secrets-stg')['MLFLOW_DB_PASSWORD']);
   t.is(enc(after, 'stg-postgres-credentials')['POSTGRES_PASSWORD'], enc(before, 'stg-postgres-credentials')['POSTGRES_PASSWORD']);
-  t.deepEqual(creds.handedOut().map((h) => h.id).sort(), ['minioRootPassword', 'minioRootUser']);
+  t.deepEqual(
+    creds
+      .handedOut()
+      .map((h) => h.id)
+      .sort(),
+    ['minioRootPassword', 'minioRootUser'],
+  );
 });
 
 test('a running database whose sealed password is missing is never given a new one', (t) => {
@@ -289,13 +303,21 @@ test('a running database whose sealed password is missing is never given a new o
   // The pg credentials file was deleted from the config repo, the StatefulSet is still there.
   const withoutPg = first.filter((o) => !(o.kind === 'SealedSecret' && o.metadata.name === 'stg-postgres-credentials'));
   const e = problemsOf(t, () => synth(spec, credentialSource({ environ: {} }), worldOf(withoutPg)));
-  t.deepEqual(e.problems.map((p) => p.field), ['GEN_GITOPS_STG_POSTGRES_PASSWORD']);
+  t.deepEqual(
+    e.problems.map((p) => p.field),
+    ['GEN_GITOPS_STG_POSTGRES_PASSWORD'],
+  );
   t.regex(e.message, /pgsql\/stg-postgres-credentials has no sealed POSTGRES_PASSWORD yet/);
 
   // Switching an environment that ran with provider existing to sealed-secrets: StatefulSets exist, no SealedSecret.
   const workloadsOnly = first.filter((o) => o.kind !== 'SealedSecret');
   const e2 = problemsOf(t, () => synth(spec, credentialSource({ environ: {} }), worldOf(workloadsOnly)));
-  t.deepEqual(e2.problems.map((p) => p.field).sort(), ['GEN_GITOPS_STG_MINIO_ROOT_PASSWORD', 'GEN_GITOPS_STG_MINIO_ROOT_USER', 'GEN_GITOPS_STG_MLFLOW_ADMIN_PASSWORD', 'GEN_GITOPS_STG_POSTGRES_PASSWORD']);
+  t.deepEqual(e2.problems.map((p) => p.field).sort(), [
+    'GEN_GITOPS_STG_MINIO_ROOT_PASSWORD',
+    'GEN_GITOPS_STG_MINIO_ROOT_USER',
+    'GEN_GITOPS_STG_MLFLOW_ADMIN_PASSWORD',
+    'GEN_GITOPS_STG_POSTGRES_PASSWORD',
+  ]);
 });
 
 test('values kept from an earlier plain Secret are sealed, not regenerated', (t) => {

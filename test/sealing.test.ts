@@ -1,13 +1,6 @@
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import {
-  constants,
-  createDecipheriv,
-  createHash,
-  createPrivateKey,
-  generateKeyPairSync,
-  privateDecrypt,
-} from 'node:crypto';
+import { constants, createDecipheriv, createHash, createPrivateKey, generateKeyPairSync, privateDecrypt } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,10 +46,7 @@ function controllerDecrypt(keyPem: string, ciphertext: Buffer, label: Buffer): B
   const rsaCiphertext = ciphertext.subarray(2, rsaLen + 2);
   const aesCiphertext = ciphertext.subarray(rsaLen + 2);
   // 2. rsa.DecryptOAEP(sha256.New(), ..., rsaCiphertext, label)
-  const sessionKey = privateDecrypt(
-    { key: keyPem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: label },
-    rsaCiphertext,
-  );
+  const sessionKey = privateDecrypt({ key: keyPem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: label }, rsaCiphertext);
   if (sessionKey.length !== 32) throw new Error(`session key is ${sessionKey.length} bytes, want 32`);
   // 3. AES-256-GCM Open with zero nonce, no additional data; Go appends the 16-byte tag
   if (aesCiphertext.length < 16) throw new Error('AES ciphertext shorter than the GCM tag');
@@ -110,10 +100,7 @@ test('RSA-OAEP part is SHA-256 with MGF1-SHA-256 and the label (cross-checked wi
     const rsaLen = raw.readUInt16BE(0);
     const inPath = join(dir, `pkeyutl-${scope}.bin`);
     writeFileSync(inPath, raw.subarray(2, 2 + rsaLen));
-    const args = [
-      'pkeyutl', '-decrypt', '-inkey', keyPath, '-in', inPath,
-      '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256', '-pkeyopt', 'rsa_mgf1_md:sha256',
-    ];
+    const args = ['pkeyutl', '-decrypt', '-inkey', keyPath, '-in', inPath, '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256', '-pkeyopt', 'rsa_mgf1_md:sha256'];
     if (label !== '') args.push('-pkeyopt', `rsa_oaep_label:${Buffer.from(label).toString('hex')}`);
     const sessionKey = execFileSync('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     t.is(sessionKey.length, 32, `${scope}: 32-byte AES-256 session key`);

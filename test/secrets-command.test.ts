@@ -50,7 +50,10 @@ test('prints every Secret of the environment with strong values; shared credenti
   t.regex(out, /^# Secrets for environment stg/);
   t.regex(out, /kubectl create -f -/);
   const docs = parse(out);
-  t.deepEqual(docs.map((d) => `${d.kind} ${d.metadata.namespace}/${d.metadata.name}`), ['Secret mlflow-stg/mlflow-secrets-stg', 'Secret pgsql/stg-postgres-credentials', 'Secret pgsql/minio-stg-credentials']);
+  t.deepEqual(
+    docs.map((d) => `${d.kind} ${d.metadata.namespace}/${d.metadata.name}`),
+    ['Secret mlflow-stg/mlflow-secrets-stg', 'Secret pgsql/stg-postgres-credentials', 'Secret pgsql/minio-stg-credentials'],
+  );
   const [mlflow, pg, minio] = docs as [Secret, Secret, Secret];
   t.deepEqual(Object.keys(mlflow.stringData), ['MLFLOW_DB_PASSWORD', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'MLFLOW_AUTH_ADMIN_PASSWORD', 'MLFLOW_FLASK_SERVER_SECRET_KEY']);
   t.deepEqual(Object.keys(pg.stringData), ['POSTGRES_PASSWORD']);
@@ -102,7 +105,13 @@ test('only for provider existing', (t) => {
 test('credential variable names', (t) => {
   t.deepEqual(
     CREDENTIALS.map((c) => credentialEnvVar('ext-pg', c)),
-    ['GEN_GITOPS_EXT_PG_POSTGRES_PASSWORD', 'GEN_GITOPS_EXT_PG_MINIO_ROOT_USER', 'GEN_GITOPS_EXT_PG_MINIO_ROOT_PASSWORD', 'GEN_GITOPS_EXT_PG_MLFLOW_ADMIN_PASSWORD', 'GEN_GITOPS_EXT_PG_FLASK_SECRET_KEY'],
+    [
+      'GEN_GITOPS_EXT_PG_POSTGRES_PASSWORD',
+      'GEN_GITOPS_EXT_PG_MINIO_ROOT_USER',
+      'GEN_GITOPS_EXT_PG_MINIO_ROOT_PASSWORD',
+      'GEN_GITOPS_EXT_PG_MLFLOW_ADMIN_PASSWORD',
+      'GEN_GITOPS_EXT_PG_FLASK_SECRET_KEY',
+    ],
   );
 });
 
@@ -174,5 +183,8 @@ test('credentialSource: supplied, kept, generated; tracks what it handed out', (
     ],
   );
   t.is(src.knownValues().length, 3);
-  t.deepEqual(suppliedCredentialProblems({ GEN_GITOPS_STG_POSTGRES_PASSWORD: 'short', GEN_GITOPS_DEV_POSTGRES_PASSWORD: 'short' }, ['stg']).map((p) => p.field), ['GEN_GITOPS_STG_POSTGRES_PASSWORD']);
+  t.deepEqual(
+    suppliedCredentialProblems({ GEN_GITOPS_STG_POSTGRES_PASSWORD: 'short', GEN_GITOPS_DEV_POSTGRES_PASSWORD: 'short' }, ['stg']).map((p) => p.field),
+    ['GEN_GITOPS_STG_POSTGRES_PASSWORD'],
+  );
 });

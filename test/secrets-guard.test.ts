@@ -117,7 +117,10 @@ test('a supplied MinIO root user is an identifier, not searched for; generated o
   creds.value('stg', 'minioRootUser');
   creds.value('stg', 'postgresPassword');
   const known = knownSecretsOf(creds.handedOut());
-  t.deepEqual(known.map((k) => k.label), ['stg PostgreSQL password (generated)']);
+  t.deepEqual(
+    known.map((k) => k.label),
+    ['stg PostgreSQL password (generated)'],
+  );
   const gen = credentialSource({ environ: {} });
   gen.value('stg', 'minioRootUser');
   t.is(knownSecretsOf(gen.handedOut()).length, 1);

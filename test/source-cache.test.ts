@@ -14,7 +14,18 @@ const sourcesFile = (repo: string) => join(repo, '.git', 'gen-gitops', 'sources.
 const entries = (repo: string) => Object.keys((JSON.parse(readFileSync(sourcesFile(repo), 'utf8')) as { entries: object }).entries);
 
 function options(ws: { source: string; repo: string }, over: Partial<GenerateOptions> = {}): GenerateOptions {
-  return { source: ws.source, repo: ws.repo, envs: ['dev'], all: false, dryRun: false, diff: false, check: false, author: { name: 'Test', email: 'test@example.com' }, environ: {}, ...over };
+  return {
+    source: ws.source,
+    repo: ws.repo,
+    envs: ['dev'],
+    all: false,
+    dryRun: false,
+    diff: false,
+    check: false,
+    author: { name: 'Test', email: 'test@example.com' },
+    environ: {},
+    ...over,
+  };
 }
 
 test('a writing run remembers every file it parsed; a remembered parse is used as is', async (t) => {
@@ -39,7 +50,10 @@ test('errors found in remembered files still name their file, line and column', 
   // stg now clashes with dev, whose file is unchanged: dev's parse comes from the cache.
   ws.writeEnv('stg', ws.readEnv('stg').replace('nodePort: 30501', 'nodePort: 30502'));
   const error = await t.throwsAsync(generate(options(ws, { envs: ['stg'] })), { instanceOf: InputError });
-  t.is(formatProblem(error!.problems[0]!).split('\n')[0], "environments/stg.yaml:7:13: mlflow.nodePort: NodePort 30502 is also used by environment 'dev' (environments/dev.yaml:7:13) on the same cluster");
+  t.is(
+    formatProblem(error!.problems[0]!).split('\n')[0],
+    "environments/stg.yaml:7:13: mlflow.nodePort: NodePort 30502 is also used by environment 'dev' (environments/dev.yaml:7:13) on the same cluster",
+  );
 });
 
 test('a damaged cache is ignored, files no longer read are dropped, and a dry run writes no cache', async (t) => {

@@ -14,7 +14,10 @@ function scratch(t: { teardown(fn: () => void): void }): string {
 test('the background stager writes every queued file under the staging folder and reports what it wrote', async (t) => {
   const dir = scratch(t);
   const stager = startBackgroundStager(join(dir, 'new'));
-  stager.stage([['envs/a/manifests/x.yaml', 'x: 1\n'], ['envs/a/manifests/y.yaml', 'y: ü\n']]);
+  stager.stage([
+    ['envs/a/manifests/x.yaml', 'x: 1\n'],
+    ['envs/a/manifests/y.yaml', 'y: ü\n'],
+  ]);
   stager.stage(new Map([['envs/b/argocd.json', '{}\n']]));
   const written = await stager.finish();
   t.deepEqual([...written.keys()].sort(), ['envs/a/manifests/x.yaml', 'envs/a/manifests/y.yaml', 'envs/b/argocd.json']);

@@ -36,14 +36,16 @@ test('issue 14.22: credentials inside a remote URL are never printed, also for U
   const remote = join(ws.dir, 'remote.git');
   execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', remote]);
   for (const api of [`https://u:${PW}@ghe.example.com/api/v3`, `https://u:${PW}@ghe example/api/v3`, `https://u:a/${PW}@ghe.example.com/api/v3`]) {
-    const r = await runCli(['--env', 'stg', '--pr', '--source', ws.source, '--repo', `file://${remote}`, '--github-repo', 'acme/config', '--github-api-url', api], { env: { GITHUB_TOKEN: TOKEN } });
+    const r = await runCli(['--env', 'stg', '--pr', '--source', ws.source, '--repo', `file://${remote}`, '--github-repo', 'acme/config', '--github-api-url', api], {
+      env: { GITHUB_TOKEN: TOKEN },
+    });
     t.is(r.code, 2, api);
     t.false(`${r.stdout}${r.stderr}`.includes(PW), r.stderr);
     t.false(`${r.stdout}${r.stderr}`.includes(TOKEN));
   }
 });
 
-test('issue 14.22: redactUrl and git message scrubbing take the authority\'s last @ and passwords holding / ? #', (t) => {
+test("issue 14.22: redactUrl and git message scrubbing take the authority's last @ and passwords holding / ? #", (t) => {
   t.is(redactUrl(`https://u:p@${PW}@github.com/a/b.git`), 'https://github.com/a/b.git');
   t.is(redactUrl(`https://u:a/${PW}@github.com/a/b.git`), 'https://github.com/a/b.git');
   t.is(redactUrl('https://github.com/a/b@v2.git'), 'https://github.com/a/b@v2.git', 'an @ in the path is not userinfo');
@@ -52,7 +54,10 @@ test('issue 14.22: redactUrl and git message scrubbing take the authority\'s las
   t.is(redactUrl(`https://${TOKEN}@github.com/a/b.git`), 'https://github.com/a/b.git', 'over https a lone user name may be a token');
   t.is(redactUrl('git@github.com:a/b.git'), 'git@github.com:a/b.git');
   const runner = new GitRunner(`https://u:a/${PW}@github.com/a/b.git`, { hosts: [] }, {});
-  t.is(runner.scrub(`fatal: could not read a/${PW} from 'https://u:a/${PW}@github.com/a/b.git' or ${encodeURIComponent(`a/${PW}`)}`), `fatal: could not read *** from 'https://github.com/a/b.git' or ***`);
+  t.is(
+    runner.scrub(`fatal: could not read a/${PW} from 'https://u:a/${PW}@github.com/a/b.git' or ${encodeURIComponent(`a/${PW}`)}`),
+    `fatal: could not read *** from 'https://github.com/a/b.git' or ***`,
+  );
 });
 
 function nonLoopbackAddress(): string | undefined {
@@ -76,9 +81,14 @@ test('issue 14.23: the token is never sent to a plain-http API URL off this mach
   execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', remote]);
   const api = gh.url.replace('127.0.0.1', address);
   const run = (extra: string[], env: Record<string, string> = {}) =>
-    runCli(['--env', 'stg', '--pr', '--source', ws.source, '--repo', `file://${remote}`, '--workdir', join(ws.dir, 'w'), '--github-repo', 'acme/config', ...extra], { env: { GITHUB_TOKEN: TOKEN, ...env } });
+    runCli(['--env', 'stg', '--pr', '--source', ws.source, '--repo', `file://${remote}`, '--workdir', join(ws.dir, 'w'), '--github-repo', 'acme/config', ...extra], {
+      env: { GITHUB_TOKEN: TOKEN, ...env },
+    });
 
-  for (const [extra, env] of [[['--github-api-url', api], {}], [[], { GITHUB_API_URL: api }]] as [string[], Record<string, string>][]) {
+  for (const [extra, env] of [
+    [['--github-api-url', api], {}],
+    [[], { GITHUB_API_URL: api }],
+  ] as [string[], Record<string, string>][]) {
     const r = await run(extra, env);
     t.is(r.code, 2, r.stdout + r.stderr);
     t.regex(r.stderr, /plain http: GITHUB_TOKEN would cross the network unencrypted/);

@@ -70,7 +70,9 @@ test('issue 13.1: a refused tag in defaults.yaml is told once, by validate and o
   t.is(validate.stdout, '');
   // Three environments inherit the one value: one line to fix, one line told.
   const told = validate.stderr.split('\n').filter((l) => l.includes('does not exist'));
-  t.deepEqual(told, ['gen-gitops: environments/defaults.yaml:30:12: mlflow.image.tag: ghcr.io/mlflow/mlflow:v3.6.0-full does not exist: the -full variant is published only from v3.9.0']);
+  t.deepEqual(told, [
+    'gen-gitops: environments/defaults.yaml:30:12: mlflow.image.tag: ghcr.io/mlflow/mlflow:v3.6.0-full does not exist: the -full variant is published only from v3.9.0',
+  ]);
 
   const render = await runIn(ws, ['--all']);
   t.is(render.code, 2);
@@ -109,7 +111,12 @@ test('issue 13.1: the plain image warns what it lacks', async (t) => {
   withMlflowImage(ws, 'dev', ghcr('v3.10.0'));
   const r = await runIn(ws, ['--env', 'dev']);
   t.is(r.code, 0, r.stderr);
-  t.true(r.stderr.includes(`warning: environments/dev.yaml:9:10: mlflow.image.tag: ghcr.io/mlflow/mlflow:v3.10.0 ${lacks}\n    hint: use v3.10.0-full, the same release with those packages`), r.stderr);
+  t.true(
+    r.stderr.includes(
+      `warning: environments/dev.yaml:9:10: mlflow.image.tag: ghcr.io/mlflow/mlflow:v3.10.0 ${lacks}\n    hint: use v3.10.0-full, the same release with those packages`,
+    ),
+    r.stderr,
+  );
   t.false(r.stdout.includes('warning:'), 'warnings go to stderr only');
   t.regex(r.stdout, /committed [0-9a-f]{12}/, 'a warning does not stop the render');
   t.regex(readFileSync(join(ws.repo, 'envs/dev/manifests/deployment-mlflow.yaml'), 'utf8'), /image: ghcr\.io\/mlflow\/mlflow:v3\.10\.0$/m);
@@ -119,7 +126,12 @@ test('issue 13.1: the plain image warns what it lacks', async (t) => {
   withMlflowImage(ws, 'dev', ghcr('v3.6.0'));
   const old = await runCli(['validate', '--source', ws.source]);
   t.is(old.code, 0, old.stderr);
-  t.true(old.stderr.includes(`warning: environments/dev.yaml:9:10: mlflow.image.tag: ghcr.io/mlflow/mlflow:v3.6.0 ${lacks}\n    hint: the -full variant is published only from v3.9.0: use ${DEFAULT_MLFLOW_TAG} (the current default)`), old.stderr);
+  t.true(
+    old.stderr.includes(
+      `warning: environments/dev.yaml:9:10: mlflow.image.tag: ghcr.io/mlflow/mlflow:v3.6.0 ${lacks}\n    hint: the -full variant is published only from v3.9.0: use ${DEFAULT_MLFLOW_TAG} (the current default)`,
+    ),
+    old.stderr,
+  );
   t.false(old.stderr.includes('v3.6.0-full'), 'never suggests a tag that does not exist');
 
   // Digest-only and other repositories: no advice, as before.

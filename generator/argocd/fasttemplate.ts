@@ -63,9 +63,7 @@ function parseFasttemplate(template: string): ParsedFasttemplate {
     s = s.slice(n + START_TAG.length);
     const m = s.indexOf(END_TAG);
     if (m < 0) {
-      throw new Error(
-        `invalid template: Cannot find end tag=${goQuote(END_TAG)} in the template=${goQuote(template)} starting from ${goQuote(s)}`,
-      );
+      throw new Error(`invalid template: Cannot find end tag=${goQuote(END_TAG)} in the template=${goQuote(template)} starting from ${goQuote(s)}`);
     }
     tags.push(s.slice(0, m));
     s = s.slice(m + END_TAG.length);
@@ -381,7 +379,7 @@ function evalIndex(item: TemplateValue, keys: TemplateValue[]): TemplateValue {
       if (typeof key !== 'string') throw new Error('error calling index: value has type int; should be string');
       value = Object.prototype.hasOwnProperty.call(value, key) ? value[key] : null;
     } else {
-      throw new Error('error calling index: can\'t index item of type interface {}');
+      throw new Error("error calling index: can't index item of type interface {}");
     }
   }
   return value;
@@ -443,9 +441,7 @@ export function renderGoTemplate(tmpl: string, data: TemplateParams, options: re
       out += evalAction(body, data, missingKey);
     } catch (err) {
       if (err instanceof UnsupportedTemplate) {
-        throw new Error(
-          `failed to parse template ${tmpl}: unsupported Go template construct {{${body}}} (this offline port supports field chains, $, literals and index only)`,
-        );
+        throw new Error(`failed to parse template ${tmpl}: unsupported Go template construct {{${body}}} (this offline port supports field chains, $, literals and index only)`);
       }
       throw new Error(`failed to execute go template ${tmpl}: template: base: executing "base" at <${body}>: ${(err as Error).message}`);
     }
@@ -457,11 +453,6 @@ export function renderGoTemplate(tmpl: string, data: TemplateParams, options: re
  * Error messages carry Replace's own prefixes ("invalid template: ...",
  * "failed to parse template ...", "failed to execute go template ...").
  */
-export function renderReplace(
-  tmpl: string,
-  params: TemplateParams,
-  useGoTemplate: boolean,
-  goTemplateOptions: readonly string[] = [],
-): string {
+export function renderReplace(tmpl: string, params: TemplateParams, useGoTemplate: boolean, goTemplateOptions: readonly string[] = []): string {
   return useGoTemplate ? renderGoTemplate(tmpl, params, goTemplateOptions) : renderFasttemplate(tmpl, params);
 }

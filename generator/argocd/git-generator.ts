@@ -137,21 +137,14 @@ function addNestedPathParams(params: GeneratorParams, prefix: string, dir: strin
  * rendered against the params built so far (not against other values), then
  * merged in as `values.<k>` (flat) or `values: {<k>: ...}` (goTemplate).
  */
-function appendTemplatedValues(
-  values: Readonly<Record<string, string>>,
-  params: GeneratorParams,
-  useGoTemplate: boolean,
-  goTemplateOptions: readonly string[],
-): void {
+function appendTemplatedValues(values: Readonly<Record<string, string>>, params: GeneratorParams, useGoTemplate: boolean, goTemplateOptions: readonly string[]): void {
   const tmp: GeneratorParams = {};
   for (const key of Object.keys(values).sort(compareGoStrings)) {
     let result: string;
     try {
       result = renderReplace(values[key] ?? '', params as TemplateParams, useGoTemplate, goTemplateOptions);
     } catch (err) {
-      throw new Error(
-        `failed to append templated values: failed to replace templated string: failed to replace templated string with rendered values: ${(err as Error).message}`,
-      );
+      throw new Error(`failed to append templated values: failed to replace templated string: failed to replace templated string with rendered values: ${(err as Error).message}`);
     }
     if (useGoTemplate) {
       const nested = (tmp['values'] ??= {}) as Record<string, string>;
@@ -164,11 +157,7 @@ function appendTemplatedValues(
 }
 
 /** Port of GitGenerator.generateParamsFromGitFile. */
-function generateParamsFromGitFile(
-  filePath: string,
-  content: string,
-  input: FilesGeneratorInput,
-): GeneratorParams[] {
+function generateParamsFromGitFile(filePath: string, content: string, input: FilesGeneratorInput): GeneratorParams[] {
   let objects: Record<string, JsonValue>[];
   try {
     objects = parseGitFileObjects(content);

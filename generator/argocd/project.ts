@@ -195,13 +195,19 @@ export function isDestinationPermitted(project: ProjectSpec, dst: { server: stri
     const r = destinationMatched(items, dst, nameMatched);
     if (answer === undefined) answer = r;
     else if (answer !== r) {
-      throw new Error(`whether the project allows ${dst.server} ${dst.namespace} depends on the name ArgoCD knows that cluster by (the project matches destinations by cluster name)`);
+      throw new Error(
+        `whether the project allows ${dst.server} ${dst.namespace} depends on the name ArgoCD knows that cluster by (the project matches destinations by cluster name)`,
+      );
     }
   }
   return answer ?? false;
 }
 
-function destinationMatched(items: { server: string; name: string; namespace: string }[], dst: { server: string; namespace: string }, nameMatched: (i: number) => boolean): boolean {
+function destinationMatched(
+  items: { server: string; name: string; namespace: string }[],
+  dst: { server: string; namespace: string },
+  nameMatched: (i: number) => boolean,
+): boolean {
   let any = false;
   for (const [i, item] of items.entries()) {
     const dstNameMatched = nameMatched(i);

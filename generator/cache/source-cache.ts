@@ -60,8 +60,11 @@ export class SourceCache implements ParseMemo {
     if (!file) return;
     const stale = [...this.entries.keys()].some((d) => !this.used.has(d));
     if (!this.added && !stale) return;
-    writeCache(file, FORMAT, [...this.used].map((d) => [d, this.entries.get(d)!] as [string, StoredSource]));
+    writeCache(
+      file,
+      FORMAT,
+      [...this.used].map((d) => [d, this.entries.get(d)!] as [string, StoredSource]),
+    );
     this.added = false;
   }
-
 }

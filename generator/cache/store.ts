@@ -28,7 +28,8 @@ export function readCache<T>(file: string | undefined, format: number): Map<stri
   if (!file) return new Map();
   try {
     const stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<Stored<T>>;
-    if (stored.format === format && stored.build === buildFingerprint() && typeof stored.entries === 'object' && stored.entries !== null) return new Map(Object.entries(stored.entries));
+    if (stored.format === format && stored.build === buildFingerprint() && typeof stored.entries === 'object' && stored.entries !== null)
+      return new Map(Object.entries(stored.entries));
   } catch {
     // absent or damaged
   }

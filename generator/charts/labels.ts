@@ -43,7 +43,10 @@ export function selectorLabels(id: AppIdentity): Record<string, string> {
 
 /** Label values are at most 63 characters of [A-Za-z0-9_.-], starting and ending alphanumeric. */
 export function labelValue(v: string): string {
-  return v.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  return v
+    .replace(/[^A-Za-z0-9_.-]/g, '_')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
 }
 
 export const waveAnnotation = (wave: number): Record<string, string> => ({ [WAVE_ANNOTATION]: String(wave) });

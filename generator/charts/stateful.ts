@@ -65,8 +65,12 @@ export function addStatefulService(scope: Construct, spec: EnvironmentSpec, o: S
     // The same image, environment, volumes and hardening as the server, minus ports and probes.
     const { startup: _s, readiness: _r, liveness: _l, ports: _p, ...base } = o.container;
     const init = set.addInitContainer({
-      ...base, name: o.init.name, command: o.init.command, args: undefined,
-      securityContext: restrictedContainer(o.runAsUser), resources: containerResources(o.resources),
+      ...base,
+      name: o.init.name,
+      command: o.init.command,
+      args: undefined,
+      securityContext: restrictedContainer(o.runAsUser),
+      resources: containerResources(o.resources),
     });
     for (const w of writable) init.mount(w.path, w.volume);
     addVolumeMount(set, 0, { name: 'data', mountPath: o.data.mountPath }, 'initContainers');

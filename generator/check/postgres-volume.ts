@@ -125,7 +125,9 @@ function volumeProblem(env: ValidEnvironment, spec: EnvironmentSpec, pg: Embedde
       `to ${next.pgdata} (volume at ${next.mountPath}; ${next.image}, ${known(next)}): PostgreSQL would not see the existing cluster and would initialise an empty one`,
     hint:
       `the data directory follows the major named by postgres.image.tag (18 and later: /var/lib/postgresql/<major>/docker; otherwise, a digest alone included: /var/lib/postgresql/data/pgdata): ` +
-      (old.major !== undefined ? `keep naming major ${old.major} in the tag (e.g. tag: "${tagOfRef(old.image)}", with the digest next to it to pin the image)` : `keep the image reference as it was (${old.image})`) +
+      (old.major !== undefined
+        ? `keep naming major ${old.major} in the tag (e.g. tag: "${tagOfRef(old.image)}", with the digest next to it to pin the image)`
+        : `keep the image reference as it was (${old.image})`) +
       `; for a major upgrade, set postgres.majorUpgrade: { from: <the major running now>, procedure: new-volume } and restore a pg_dumpall dump into the new volume (README "PostgreSQL major upgrades")`,
   };
 }

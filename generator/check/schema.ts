@@ -37,76 +37,76 @@ interface GroupVersionEntry {
 
 const GROUP_VERSIONS: Readonly<Record<string, GroupVersionEntry>> = {
   v1: {
-    prefix: "kubernetes-models/v1",
+    prefix: 'kubernetes-models/v1',
     kinds: [
-      "Binding",
-      "ComponentStatus",
-      "ConfigMap",
-      "Endpoints",
-      "Event",
-      "LimitRange",
-      "Namespace",
-      "Node",
-      "PersistentVolume",
-      "PersistentVolumeClaim",
-      "Pod",
-      "PodTemplate",
-      "ReplicationController",
-      "ResourceQuota",
-      "Secret",
-      "Service",
-      "ServiceAccount",
+      'Binding',
+      'ComponentStatus',
+      'ConfigMap',
+      'Endpoints',
+      'Event',
+      'LimitRange',
+      'Namespace',
+      'Node',
+      'PersistentVolume',
+      'PersistentVolumeClaim',
+      'Pod',
+      'PodTemplate',
+      'ReplicationController',
+      'ResourceQuota',
+      'Secret',
+      'Service',
+      'ServiceAccount',
     ],
   },
-  "apps/v1": {
-    prefix: "kubernetes-models/apps/v1",
-    kinds: ["ControllerRevision", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"],
+  'apps/v1': {
+    prefix: 'kubernetes-models/apps/v1',
+    kinds: ['ControllerRevision', 'DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet'],
   },
-  "batch/v1": {
-    prefix: "kubernetes-models/batch/v1",
-    kinds: ["CronJob", "Job"],
+  'batch/v1': {
+    prefix: 'kubernetes-models/batch/v1',
+    kinds: ['CronJob', 'Job'],
   },
-  "policy/v1": {
-    prefix: "kubernetes-models/policy/v1",
-    kinds: ["Eviction", "PodDisruptionBudget"],
+  'policy/v1': {
+    prefix: 'kubernetes-models/policy/v1',
+    kinds: ['Eviction', 'PodDisruptionBudget'],
   },
-  "rbac.authorization.k8s.io/v1": {
-    prefix: "kubernetes-models/rbac.authorization.k8s.io/v1",
-    kinds: ["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"],
+  'rbac.authorization.k8s.io/v1': {
+    prefix: 'kubernetes-models/rbac.authorization.k8s.io/v1',
+    kinds: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'],
   },
-  "networking.k8s.io/v1": {
-    prefix: "kubernetes-models/networking.k8s.io/v1",
-    kinds: ["IPAddress", "Ingress", "IngressClass", "NetworkPolicy", "ServiceCIDR"],
+  'networking.k8s.io/v1': {
+    prefix: 'kubernetes-models/networking.k8s.io/v1',
+    kinds: ['IPAddress', 'Ingress', 'IngressClass', 'NetworkPolicy', 'ServiceCIDR'],
   },
-  "argoproj.io/v1alpha1": {
-    prefix: "@kubernetes-models/argo-cd/argoproj.io/v1alpha1",
-    kinds: ["AppProject", "Application", "ApplicationSet"],
+  'argoproj.io/v1alpha1': {
+    prefix: '@kubernetes-models/argo-cd/argoproj.io/v1alpha1',
+    kinds: ['AppProject', 'Application', 'ApplicationSet'],
   },
-  "bitnami.com/v1alpha1": {
-    prefix: "@kubernetes-models/sealed-secrets/bitnami.com/v1alpha1",
-    kinds: ["SealedSecret"],
+  'bitnami.com/v1alpha1': {
+    prefix: '@kubernetes-models/sealed-secrets/bitnami.com/v1alpha1',
+    kinds: ['SealedSecret'],
   },
-  "external-secrets.io/v1": {
-    prefix: "@kubernetes-models/external-secrets/external-secrets.io/v1",
-    kinds: ["ClusterExternalSecret", "ClusterSecretStore", "ExternalSecret", "SecretStore"],
+  'external-secrets.io/v1': {
+    prefix: '@kubernetes-models/external-secrets/external-secrets.io/v1',
+    kinds: ['ClusterExternalSecret', 'ClusterSecretStore', 'ExternalSecret', 'SecretStore'],
   },
-  "generators.external-secrets.io/v1alpha1": {
-    prefix: "@kubernetes-models/external-secrets/generators.external-secrets.io/v1alpha1",
+  'generators.external-secrets.io/v1alpha1': {
+    prefix: '@kubernetes-models/external-secrets/generators.external-secrets.io/v1alpha1',
     kinds: [
-      "ACRAccessToken",
-      "ClusterGenerator",
-      "ECRAuthorizationToken",
-      "Fake",
-      "GCRAccessToken",
-      "GeneratorState",
-      "GithubAccessToken",
-      "Grafana",
-      "Password",
-      "QuayAccessToken",
-      "STSSessionToken",
-      "UUID",
-      "VaultDynamicSecret",
-      "Webhook",
+      'ACRAccessToken',
+      'ClusterGenerator',
+      'ECRAuthorizationToken',
+      'Fake',
+      'GCRAccessToken',
+      'GeneratorState',
+      'GithubAccessToken',
+      'Grafana',
+      'Password',
+      'QuayAccessToken',
+      'STSSessionToken',
+      'UUID',
+      'VaultDynamicSecret',
+      'Webhook',
     ],
   },
 };
@@ -147,14 +147,12 @@ async function importModel(apiVersion: string, kind: string, gv: GroupVersionEnt
   const specifier = `${gv.prefix}/${kind}`;
   const mod = (await import(specifier)) as Record<string, unknown>;
   const ctor = mod[kind] as ModelClass | undefined;
-  if (typeof ctor !== "function") {
+  if (typeof ctor !== 'function') {
     throw new Error(`module ${specifier} does not export a class ${kind}`);
   }
   // Guard against the table pointing at the wrong version/kind.
   if (ctor.apiVersion !== apiVersion || ctor.kind !== kind) {
-    throw new Error(
-      `module ${specifier} models ${ctor.apiVersion}/${ctor.kind}, expected ${apiVersion}/${kind}`,
-    );
+    throw new Error(`module ${specifier} models ${ctor.apiVersion}/${ctor.kind}, expected ${apiVersion}/${kind}`);
   }
   return ctor;
 }
@@ -195,20 +193,17 @@ export function loadedModuleCount(): number {
 }
 
 function isPlainRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function unknownSchemaError(apiVersion: string, kind: string): string {
   const gv = Object.hasOwn(GROUP_VERSIONS, apiVersion) ? GROUP_VERSIONS[apiVersion] : undefined;
   if (gv !== undefined) {
-    return `no schema is known for apiVersion "${apiVersion}" kind "${kind}" (known kinds for ${apiVersion}: ${gv.kinds.join(", ")})`;
+    return `no schema is known for apiVersion "${apiVersion}" kind "${kind}" (known kinds for ${apiVersion}: ${gv.kinds.join(', ')})`;
   }
-  const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.lastIndexOf("/")) : "";
-  const sameGroup = Object.keys(GROUP_VERSIONS).filter((av) =>
-    group === "" ? !av.includes("/") : av.startsWith(`${group}/`),
-  );
-  const hint =
-    sameGroup.length > 0 ? ` (schemas are only available for ${sameGroup.join(", ")})` : "";
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+  const sameGroup = Object.keys(GROUP_VERSIONS).filter((av) => (group === '' ? !av.includes('/') : av.startsWith(`${group}/`)));
+  const hint = sameGroup.length > 0 ? ` (schemas are only available for ${sameGroup.join(', ')})` : '';
   return `no schema is known for apiVersion "${apiVersion}" kind "${kind}"${hint}`;
 }
 
@@ -217,7 +212,7 @@ function formatErrors(errors: readonly AjvLikeError[]): string[] {
   const seen = new Set<string>();
   for (const e of errors) {
     // Same format as @kubernetes-models/validate's generateErrorMessage().
-    const line = `data${e.instancePath ?? ""} ${e.message ?? e.keyword ?? "is invalid"}`;
+    const line = `data${e.instancePath ?? ''} ${e.message ?? e.keyword ?? 'is invalid'}`;
     if (!seen.has(line)) {
       seen.add(line);
       out.push(line);
@@ -227,17 +222,17 @@ function formatErrors(errors: readonly AjvLikeError[]): string[] {
 }
 
 function metadataNameErrors(obj: Record<string, unknown>): string[] {
-  const metadata = obj["metadata"];
+  const metadata = obj['metadata'];
   if (metadata === undefined || metadata === null) {
-    return ["data must have required property metadata"];
+    return ['data must have required property metadata'];
   }
   if (!isPlainRecord(metadata)) return []; // the schema reports the type error
-  const name = metadata["name"];
+  const name = metadata['name'];
   if (name === undefined || name === null) {
-    return ["data/metadata must have required property name"];
+    return ['data/metadata must have required property name'];
   }
-  if (typeof name === "string" && name.length === 0) {
-    return ["data/metadata/name must not be empty"];
+  if (typeof name === 'string' && name.length === 0) {
+    return ['data/metadata/name must not be empty'];
   }
   return []; // non-string names are reported by the schema ("must be string")
 }
@@ -248,17 +243,17 @@ function metadataNameErrors(obj: Record<string, unknown>): string[] {
  * kubernetes-models' own: `data<instancePath> <message>`.
  */
 export async function schemaErrors(obj: Record<string, unknown>): Promise<string[]> {
-  if (!isPlainRecord(obj)) return ["data must be object"];
-  const apiVersion = obj["apiVersion"];
-  const kind = obj["kind"];
+  if (!isPlainRecord(obj)) return ['data must be object'];
+  const apiVersion = obj['apiVersion'];
+  const kind = obj['kind'];
   const head: string[] = [];
-  if (typeof apiVersion !== "string" || apiVersion === "") {
-    head.push("data must have required property apiVersion (a non-empty string)");
+  if (typeof apiVersion !== 'string' || apiVersion === '') {
+    head.push('data must have required property apiVersion (a non-empty string)');
   }
-  if (typeof kind !== "string" || kind === "") {
-    head.push("data must have required property kind (a non-empty string)");
+  if (typeof kind !== 'string' || kind === '') {
+    head.push('data must have required property kind (a non-empty string)');
   }
-  if (typeof apiVersion !== "string" || typeof kind !== "string" || head.length > 0) {
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string' || head.length > 0) {
     return [...head, ...metadataNameErrors(obj)];
   }
 
@@ -289,14 +284,12 @@ export async function schemaErrors(obj: Record<string, unknown>): Promise<string
  * Validate many manifests; returns only the failing items, in input order.
  * Model modules for all kinds present are imported up front, in parallel.
  */
-export async function checkManifests(
-  items: { path: string; object: Record<string, unknown> }[],
-): Promise<{ path: string; errors: string[] }[]> {
+export async function checkManifests(items: { path: string; object: Record<string, unknown> }[]): Promise<{ path: string; errors: string[] }[]> {
   const preload = new Map<string, Promise<unknown>>();
   for (const { object } of items) {
     if (!isPlainRecord(object)) continue;
     const { apiVersion, kind } = object;
-    if (typeof apiVersion !== "string" || typeof kind !== "string") continue;
+    if (typeof apiVersion !== 'string' || typeof kind !== 'string') continue;
     const key = keyOf(apiVersion, kind);
     if (loaded.has(key) || preload.has(key)) continue;
     const gv = lookup(apiVersion, kind);

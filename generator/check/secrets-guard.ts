@@ -136,7 +136,10 @@ function hasEntries(v: unknown): boolean {
 }
 
 const fieldPath = (parts: (string | number)[]): string =>
-  parts.map((p) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$-]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join('').replace(/^\./, '');
+  parts
+    .map((p) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$-]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`))
+    .join('')
+    .replace(/^\./, '');
 
 function objectName(o: Record<string, unknown>): string {
   const m = (o['metadata'] ?? {}) as { name?: unknown; namespace?: unknown };

@@ -42,6 +42,4 @@ export interface SecretSpec {
  *  - undefined: nothing keeps it (the Flask secret key); regenerating only resets sessions.
  */
 export type CredentialServer =
-  | { external: true; what: string; field: string }
-  | { external: false; kind: string; namespace: string; name: string; secretName: string; what: string };
-
+  { external: true; what: string; field: string } | { external: false; kind: string; namespace: string; name: string; secretName: string; what: string };

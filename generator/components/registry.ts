@@ -10,11 +10,7 @@ import { postgres } from './postgres/index.js';
  * (MLflow after its database and object store), which is also the order of
  * the sync waves. One line per component.
  */
-export const COMPONENTS = [
-  postgres,
-  objectStore,
-  mlflow,
-] as const satisfies readonly Component[];
+export const COMPONENTS = [postgres, objectStore, mlflow] as const satisfies readonly Component[];
 
 export type ComponentId = (typeof COMPONENTS)[number]['id'];
 

@@ -57,7 +57,13 @@ export function renderedObjects(v: EnvironmentFile): ObjectIdentity[] {
   add('Job', v.namespace, `mlflow-${v.name}-bucket-setup`, '/name');
   const pg = v.postgres;
   if (pg.mode === 'embedded' && pg.name && pg.namespace) {
-    for (const [kind, name] of [['Service', pg.name], ['Service', `${pg.name}-headless`], ['StatefulSet', pg.name], ['Secret', `${pg.name}-credentials`], ['ConfigMap', `${pg.name}-init`]] as const) {
+    for (const [kind, name] of [
+      ['Service', pg.name],
+      ['Service', `${pg.name}-headless`],
+      ['StatefulSet', pg.name],
+      ['Secret', `${pg.name}-credentials`],
+      ['ConfigMap', `${pg.name}-init`],
+    ] as const) {
       add(kind, pg.namespace, name, '/postgres/name');
     }
     const upgraded = upgradedStatefulSet(pg.name, pg.image?.tag, pg.majorUpgrade);
@@ -65,7 +71,12 @@ export function renderedObjects(v: EnvironmentFile): ObjectIdentity[] {
   }
   const mo = v.minio;
   if (mo.mode === 'embedded' && mo.name && mo.namespace) {
-    for (const [kind, name] of [['Service', mo.name], ['Service', `${mo.name}-headless`], ['StatefulSet', mo.name], ['Secret', `${mo.name}-credentials`]] as const) {
+    for (const [kind, name] of [
+      ['Service', mo.name],
+      ['Service', `${mo.name}-headless`],
+      ['StatefulSet', mo.name],
+      ['Secret', `${mo.name}-credentials`],
+    ] as const) {
       add(kind, mo.namespace, name, '/minio/name');
     }
   }
@@ -118,20 +129,36 @@ export function crossFileProblems(valid: { env: LoadedEnvironment; value: Enviro
     if (!known) servers.set(v.cluster.name, { env, server: c });
     else if (known.server !== c) {
       const p = where(known.env, '/cluster/server');
-      tell(env, '/cluster/server', `cluster '${v.cluster.name}' is ${known.server} in environment '${known.env.name}' (${at(p)}) but ${v.cluster.server} here`, 'give the other cluster its own cluster.name, or use the same server URL');
+      tell(
+        env,
+        '/cluster/server',
+        `cluster '${v.cluster.name}' is ${known.server} in environment '${known.env.name}' (${at(p)}) but ${v.cluster.server} here`,
+        'give the other cluster its own cluster.name, or use the same server URL',
+      );
     }
     const named = names.get(c);
     if (!named) names.set(c, { env, name: v.cluster.name });
     else if (named.name !== v.cluster.name) {
       const p = where(named.env, '/cluster/name');
-      tell(env, '/cluster/name', `'${v.cluster.name}' names the API server ${v.cluster.server}, which environment '${named.env.name}' (${at(p)}) calls '${named.name}'`, `one cluster, one name: set cluster.name: ${named.name}`);
+      tell(
+        env,
+        '/cluster/name',
+        `'${v.cluster.name}' names the API server ${v.cluster.server}, which environment '${named.env.name}' (${at(p)}) calls '${named.name}'`,
+        `one cluster, one name: set cluster.name: ${named.name}`,
+      );
     }
 
     if (SYSTEM_NAMESPACES.includes(v.namespace)) {
-      tell(env, '/namespace', `'${v.namespace}' is a system namespace (Kubernetes' or ArgoCD's): an environment's namespace is created and pruned with its Application`, `use a namespace of its own, e.g. mlflow-${v.name}`);
+      tell(
+        env,
+        '/namespace',
+        `'${v.namespace}' is a system namespace (Kubernetes' or ArgoCD's): an environment's namespace is created and pruned with its Application`,
+        `use a namespace of its own, e.g. mlflow-${v.name}`,
+      );
     }
     for (const s of sharedNamespaces(v)) {
-      if (SYSTEM_NAMESPACES.includes(s.namespace)) tell(env, s.pointer, `'${s.namespace}' is a system namespace (Kubernetes' or ArgoCD's)`, 'put the databases in a namespace of their own, e.g. pgsql');
+      if (SYSTEM_NAMESPACES.includes(s.namespace))
+        tell(env, s.pointer, `'${s.namespace}' is a system namespace (Kubernetes' or ArgoCD's)`, 'put the databases in a namespace of their own, e.g. pgsql');
     }
     const db = shared.get(`${c}/${v.namespace}`);
     if (db) {
@@ -147,10 +174,22 @@ export function crossFileProblems(valid: { env: LoadedEnvironment; value: Enviro
     claim(env, `${c}/nodePort/${v.mlflow.nodePort}`, '/mlflow/nodePort', `NodePort ${v.mlflow.nodePort}`, 'give each environment on a cluster its own NodePort');
     claim(env, `${c}/ns/${v.namespace}`, '/namespace', `namespace '${v.namespace}'`, 'give each environment its own MLflow namespace');
     if (v.postgres.mode === 'embedded') {
-      claim(env, `${c}/obj/${v.postgres.namespace}/${v.postgres.name}`, '/postgres/name', `PostgreSQL ${v.postgres.namespace}/${v.postgres.name}`, 'give each environment its own database name');
+      claim(
+        env,
+        `${c}/obj/${v.postgres.namespace}/${v.postgres.name}`,
+        '/postgres/name',
+        `PostgreSQL ${v.postgres.namespace}/${v.postgres.name}`,
+        'give each environment its own database name',
+      );
       const statefulSet = upgradedStatefulSet(v.postgres.name!, v.postgres.image?.tag, v.postgres.majorUpgrade);
       if (statefulSet) {
-        claim(env, `${c}/obj/${v.postgres.namespace}/${statefulSet}`, '/postgres/majorUpgrade', `the upgraded PostgreSQL StatefulSet ${v.postgres.namespace}/${statefulSet}`, 'give each environment its own database name');
+        claim(
+          env,
+          `${c}/obj/${v.postgres.namespace}/${statefulSet}`,
+          '/postgres/majorUpgrade',
+          `the upgraded PostgreSQL StatefulSet ${v.postgres.namespace}/${statefulSet}`,
+          'give each environment its own database name',
+        );
       }
     }
     if (v.minio.mode === 'embedded') {
@@ -184,7 +223,13 @@ function objectClashes(
       if (prior.env === env && prior.pointer === o.pointer) continue;
       const p = where(prior.env, prior.pointer);
       const by = prior.env === env ? `by ${fieldOf(prior.pointer)} (${at(p)}) too` : `by environment '${prior.env.name}' too (${fieldOf(prior.pointer)}, ${at(p)})`;
-      tell(env, o.pointer, `renders ${o.kind} ${o.namespace}/${o.name}, which is rendered ${by}`, 'rename one of them: each object must have one owner', `${prior.env.name}|${prior.pointer}`);
+      tell(
+        env,
+        o.pointer,
+        `renders ${o.kind} ${o.namespace}/${o.name}, which is rendered ${by}`,
+        'rename one of them: each object must have one owner',
+        `${prior.env.name}|${prior.pointer}`,
+      );
     }
   }
 }

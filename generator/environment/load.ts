@@ -63,7 +63,8 @@ export function listEnvironmentNames(dir: string): string[] {
     else if (/\.ya?ml$/i.test(f)) {
       const base = f.replace(/\.ya?ml$/i, '');
       const location = { file: shown(f), line: 1, col: 1 };
-      if (ENV_NAME.test(base)) problems.push({ location, message: `environment files end in .yaml, not ${f.slice(base.length)}`, hint: `rename it to ${SourceLayout.envFileName(base)}` });
+      if (ENV_NAME.test(base))
+        problems.push({ location, message: `environment files end in .yaml, not ${f.slice(base.length)}`, hint: `rename it to ${SourceLayout.envFileName(base)}` });
       else {
         problems.push({
           location,
@@ -109,7 +110,12 @@ function loadDefaults(file: string, display: (f: string) => string, within: stri
   const problems = [];
   for (const key of Object.keys(v)) {
     if (key !== 'stages' && key !== 'environment' && key !== 'configRepo') {
-      problems.push({ location: source.keys.get(`/${key}`) ?? at(''), field: key, message: 'unknown key', hint: 'defaults.yaml holds `stages` (environment names in promotion order), `configRepo` (url, revision) and `environment` (settings merged under every environment)' });
+      problems.push({
+        location: source.keys.get(`/${key}`) ?? at(''),
+        field: key,
+        message: 'unknown key',
+        hint: 'defaults.yaml holds `stages` (environment names in promotion order), `configRepo` (url, revision) and `environment` (settings merged under every environment)',
+      });
     }
   }
   const stages = v.stages ?? [];
@@ -124,10 +130,23 @@ function loadDefaults(file: string, display: (f: string) => string, within: stri
   else {
     for (const key of Object.keys(repo)) {
       const value = repo[key];
-      if (key !== 'url' && key !== 'revision') problems.push({ location: source.keys.get(`/configRepo/${key}`) ?? at('/configRepo'), field: `configRepo.${key}`, message: 'unknown key', hint: 'configRepo holds url and revision' });
+      if (key !== 'url' && key !== 'revision')
+        problems.push({
+          location: source.keys.get(`/configRepo/${key}`) ?? at('/configRepo'),
+          field: `configRepo.${key}`,
+          message: 'unknown key',
+          hint: 'configRepo holds url and revision',
+        });
       else if (key === 'url' && repoUrlProblem(value)) problems.push({ location: at('/configRepo/url'), field: 'configRepo.url', ...repoUrlProblem(value)! });
-      else if (typeof value !== 'string' || value.length === 0 || /\s/.test(value)) problems.push({ location: at(`/configRepo/${key}`), field: `configRepo.${key}`, message: 'must be a non-empty string without spaces', hint: 'a branch or tag, e.g. main' });
-      else if (key === 'revision' && !isGitRevision(value)) problems.push({ location: at('/configRepo/revision'), field: 'configRepo.revision', message: `${shortJson(value)} is not a branch or tag name`, hint: 'a branch or tag, e.g. main' });
+      else if (typeof value !== 'string' || value.length === 0 || /\s/.test(value))
+        problems.push({ location: at(`/configRepo/${key}`), field: `configRepo.${key}`, message: 'must be a non-empty string without spaces', hint: 'a branch or tag, e.g. main' });
+      else if (key === 'revision' && !isGitRevision(value))
+        problems.push({
+          location: at('/configRepo/revision'),
+          field: 'configRepo.revision',
+          message: `${shortJson(value)} is not a branch or tag name`,
+          hint: 'a branch or tag, e.g. main',
+        });
       else configRepo[key] = value;
     }
   }
@@ -154,7 +173,10 @@ export function repoUrlProblem(value: unknown): { message: string; hint: string 
   // Checked before it is shown: a message must not print a password.
   const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)@/i.exec(value)?.[1];
   if (userinfo !== undefined && (userinfo.includes(':') || /^https?:/i.test(value))) {
-    return { message: 'carries credentials (the part before @): they would be committed into every ApplicationSet', hint: 'give the URL without them; ArgoCD takes repository credentials from its repository Secrets' };
+    return {
+      message: 'carries credentials (the part before @): they would be committed into every ApplicationSet',
+      hint: 'give the URL without them; ArgoCD takes repository credentials from its repository Secrets',
+    };
   }
   if (!isRepoUrl(value)) return { message: `${shortJson(value)} is not a Git URL`, hint: REPO_URL_HINT };
   return undefined;

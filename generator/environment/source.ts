@@ -116,7 +116,8 @@ export function readYamlFile(file: string, display = file, opts: ReadOptions = {
       // .native: one realpath(3) call instead of an lstat per path component (a fleet reads a thousand files).
       real = realpathSync.native(file);
     } catch (e) {
-      if (link && (e as NodeJS.ErrnoException).code === 'ENOENT') fail('is a symbolic link to a file that does not exist', 'point it at a file inside the source repository, or replace it with the file itself');
+      if (link && (e as NodeJS.ErrnoException).code === 'ENOENT')
+        fail('is a symbolic link to a file that does not exist', 'point it at a file inside the source repository, or replace it with the file itself');
       cannotRead(e);
     }
     const root = realRoot(opts.within);
@@ -176,7 +177,11 @@ export function capProblems(problems: InputProblem[], file: string): InputProble
   const rest = problems.length - MAX_PROBLEMS_PER_FILE;
   return [
     ...problems.slice(0, MAX_PROBLEMS_PER_FILE),
-    { location: problems[MAX_PROBLEMS_PER_FILE]!.location ?? { file, line: 1, col: 1 }, message: `and ${rest} more problem${rest === 1 ? '' : 's'} in this file`, hint: 'fix the ones above first; the rest often follow from them' },
+    {
+      location: problems[MAX_PROBLEMS_PER_FILE]!.location ?? { file, line: 1, col: 1 },
+      message: `and ${rest} more problem${rest === 1 ? '' : 's'} in this file`,
+      hint: 'fix the ones above first; the rest often follow from them',
+    },
   ];
 }
 
@@ -211,7 +216,13 @@ function parseTokens(text: string, file: string, lines: LineCounter): { tokens: 
     }
     for (const token of parser.next(lexeme)) tokens.push(token);
     if (parser.stack.length > MAX_NESTING) {
-      return { problem: { location: at(offset), message: `YAML nested too deeply (more than ${MAX_NESTING} levels)`, hint: 'an environment file is a few levels deep; check for unclosed [ or {' } };
+      return {
+        problem: {
+          location: at(offset),
+          message: `YAML nested too deeply (more than ${MAX_NESTING} levels)`,
+          hint: 'an environment file is a few levels deep; check for unclosed [ or {',
+        },
+      };
     }
   }
   for (const token of parser.end()) tokens.push(token);
@@ -267,15 +278,23 @@ export function parseYamlSource(bytes: Buffer, file: string): YamlSource {
     );
   }
   if (doc.directives.yaml.explicit && doc.directives.yaml.version !== '1.2') {
-    throw new InputError([{ location: { file, line: 1, col: 1 }, message: `YAML version ${doc.directives.yaml.version} is not supported`, hint: 'remove the %YAML line; environment files are YAML 1.2' }]);
+    throw new InputError([
+      {
+        location: { file, line: 1, col: 1 },
+        message: `YAML version ${doc.directives.yaml.version} is not supported`,
+        hint: 'remove the %YAML line; environment files are YAML 1.2',
+      },
+    ]);
   }
 
   const values = new Map<string, SourceLocation>();
   const keys = new Map<string, SourceLocation>();
   const problems: InputProblem[] = [];
-  const refuse = (offset: number | undefined, message: string, hint?: string) => problems.push({ location: offset === undefined ? { file, line: 1, col: 1 } : at(offset), message, hint });
+  const refuse = (offset: number | undefined, message: string, hint?: string) =>
+    problems.push({ location: offset === undefined ? { file, line: 1, col: 1 } : at(offset), message, hint });
   const checkTag = (n: Node) => {
-    if (n.tag && !CORE_TAGS.has(n.tag)) refuse(n.range?.[0], `YAML tag ${tagName(n.tag)} is not supported`, 'remove the tag: settings are plain strings, numbers, booleans, lists and mappings');
+    if (n.tag && !CORE_TAGS.has(n.tag))
+      refuse(n.range?.[0], `YAML tag ${tagName(n.tag)} is not supported`, 'remove the tag: settings are plain strings, numbers, booleans, lists and mappings');
   };
   const checkText = (s: string, offset: number | undefined, what: string) => {
     const bad = INVISIBLE.exec(s);
@@ -328,7 +347,9 @@ export function parseYamlSource(bytes: Buffer, file: string): YamlSource {
   try {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
-    throw new InputError([{ location: { file, line: 1, col: 1 }, message: `YAML cannot be loaded: ${firstLine((e as Error).message)}`, hint: 'avoid YAML aliases; write values out' }]);
+    throw new InputError([
+      { location: { file, line: 1, col: 1 }, message: `YAML cannot be loaded: ${firstLine((e as Error).message)}`, hint: 'avoid YAML aliases; write values out' },
+    ]);
   }
   return { file, value, values, keys };
 }

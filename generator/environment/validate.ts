@@ -30,10 +30,7 @@ const schemaValidator = () => compiledSchema('environment.schema.json');
 
 /** Finds where a JSON pointer's value was written: the environment file first, then defaults.yaml. */
 export function locate(env: LoadedEnvironment, defaults: LoadedDefaults, pointer: string, key = false): SourceLocation {
-  const maps = [
-    { source: env.source, prefix: '' },
-    ...(defaults.source ? [{ source: defaults.source, prefix: '/environment' }] : []),
-  ];
+  const maps = [{ source: env.source, prefix: '' }, ...(defaults.source ? [{ source: defaults.source, prefix: '/environment' }] : [])];
   for (let p = pointer; ; p = p.slice(0, Math.max(0, p.lastIndexOf('/')))) {
     for (const { source, prefix } of maps) {
       const hit = (key && p === pointer ? source.keys.get(prefix + p) : undefined) ?? source.values.get(prefix + p);
@@ -67,12 +64,17 @@ function describeAjvError(e: ErrorObject): { pointer: string; key: boolean; mess
     case 'type':
       return { pointer: e.instancePath, key: false, message: `must be ${String((e.params as { type: string }).type).replace(',', ' or ')}`, hint: described };
     case 'enum':
-      return { pointer: e.instancePath, key: false, message: `must be one of: ${((e.params as { allowedValues: unknown[] }).allowedValues).join(', ')}` };
+      return { pointer: e.instancePath, key: false, message: `must be one of: ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
     case 'minimum':
     case 'maximum':
       return { pointer: e.instancePath, key: false, message: `${shortJson(e.data)} is out of range (${e.message ?? ''})`, hint: described };
     case 'pattern':
-      return { pointer: e.instancePath, key: false, message: `${shortJson(e.data)} is not valid`, hint: described ? `expected ${described}` : `must match ${String((e.params as { pattern: string }).pattern)}` };
+      return {
+        pointer: e.instancePath,
+        key: false,
+        message: `${shortJson(e.data)} is not valid`,
+        hint: described ? `expected ${described}` : `must match ${String((e.params as { pattern: string }).pattern)}`,
+      };
     case 'anyOf':
       return { pointer: e.instancePath, key: false, message: 'an image needs a tag or a digest', hint: `set image.tag (e.g. ${DEFAULT_MLFLOW_TAG}) or image.digest (sha256:…)` };
     default:
@@ -102,15 +104,19 @@ function semanticProblems(env: LoadedEnvironment, defaults: LoadedDefaults, v: E
   const at = (pointer: string, key = false) => locate(env, defaults, pointer, key);
   const add = (pointer: string, message: string, hint?: string) => problems.push({ location: at(pointer), field: fieldOf(pointer), message, hint });
 
-  if (v.name !== env.name) add('/name', `is '${v.name}' but the file is ${SourceLayout.envFileName(env.name)}`, `set name: ${env.name}, or rename the file to ${SourceLayout.envFileName(v.name)}`);
+  if (v.name !== env.name)
+    add('/name', `is '${v.name}' but the file is ${SourceLayout.envFileName(env.name)}`, `set name: ${env.name}, or rename the file to ${SourceLayout.envFileName(v.name)}`);
   const production = isProduction(v);
   if (v.secrets.provider === 'plain') {
     if (production) add('/secrets/provider', 'plain secrets are refused for a production environment', 'use sealed-secrets, external-secrets or existing');
-    else if (v.allowPlaintextSecrets !== true) add('/secrets/provider', 'plain secrets need allowPlaintextSecrets: true', 'prefer sealed-secrets, external-secrets or existing; plain writes credentials into Git');
+    else if (v.allowPlaintextSecrets !== true)
+      add('/secrets/provider', 'plain secrets need allowPlaintextSecrets: true', 'prefer sealed-secrets, external-secrets or existing; plain writes credentials into Git');
   }
   if (production && v.allowPlaintextSecrets === true) add('/allowPlaintextSecrets', 'is not allowed in a production environment', 'remove it');
-  if (v.secrets.provider === 'sealed-secrets' && !v.secrets.sealedSecrets) add('/secrets', "provider sealed-secrets needs 'sealedSecrets.certificate'", 'fetch it with kubeseal --fetch-cert > certs/<env>.pem and name that file');
-  if (v.secrets.provider === 'external-secrets' && !v.secrets.externalSecrets) add('/secrets', "provider external-secrets needs 'externalSecrets.storeRef.name'", 'name the (Cluster)SecretStore that holds the values');
+  if (v.secrets.provider === 'sealed-secrets' && !v.secrets.sealedSecrets)
+    add('/secrets', "provider sealed-secrets needs 'sealedSecrets.certificate'", 'fetch it with kubeseal --fetch-cert > certs/<env>.pem and name that file');
+  if (v.secrets.provider === 'external-secrets' && !v.secrets.externalSecrets)
+    add('/secrets', "provider external-secrets needs 'externalSecrets.storeRef.name'", 'name the (Cluster)SecretStore that holds the values');
 
   const needs = (section: 'postgres' | 'minio', mode: string, keys: string[], hint: string) => {
     for (const k of keys) if ((v[section] as Record<string, unknown>)[k] === undefined) add(`/${section}`, `mode ${mode} needs '${k}'`, hint);
@@ -138,7 +144,12 @@ function semanticProblems(env: LoadedEnvironment, defaults: LoadedDefaults, v: E
     // mc could not take credentials with ':', '@' or '/' (MC_HOST_<alias> is a URL it never
     // percent-decodes), so the bucket is created by the MLflow image with boto3 (issue 13.6).
     if (v.minio.clientImage !== undefined) {
-      warnings.push({ location: at('/minio/clientImage'), field: 'minio.clientImage', message: 'is no longer used: the bucket is created by the MLflow image (boto3), which takes credentials with any characters', hint: 'remove it' });
+      warnings.push({
+        location: at('/minio/clientImage'),
+        field: 'minio.clientImage',
+        message: 'is no longer used: the bucket is created by the MLflow image (boto3), which takes credentials with any characters',
+        hint: 'remove it',
+      });
     }
     forbids('minio', 'embedded', ['endpoint']);
   } else {
@@ -153,7 +164,11 @@ function semanticProblems(env: LoadedEnvironment, defaults: LoadedDefaults, v: E
     for (const kind of ['requests', 'limits'] as const) {
       const m = /^(\d+)Ki$/.exec(r[kind].memory);
       if (m && Number(m[1]) % 1024 !== 0) {
-        add(`/${section}/resources/${kind}/memory`, `${r[kind].memory} is not a whole number of Mi`, `container memory is rendered in Mi; write e.g. ${Math.max(1, Math.ceil(Number(m[1]) / 1024))}Mi`);
+        add(
+          `/${section}/resources/${kind}/memory`,
+          `${r[kind].memory} is not a whole number of Mi`,
+          `container memory is rendered in Mi; write e.g. ${Math.max(1, Math.ceil(Number(m[1]) / 1024))}Mi`,
+        );
       }
     }
   }
@@ -174,7 +189,21 @@ export function quantity(v: string | number): number {
   if (typeof v === 'number') return v;
   const m = /^(\d+(?:\.\d+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(v);
   if (!m) return Number.NaN;
-  const scale: Record<string, number> = { m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+  const scale: Record<string, number> = {
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    P: 1e15,
+    E: 1e18,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+    Pi: 2 ** 50,
+    Ei: 2 ** 60,
+  };
   return Number(m[1]) * (m[2] ? scale[m[2]]! : 1);
 }
 
@@ -194,14 +223,24 @@ function apiServerRules(v: EnvironmentFile, at: (pointer: string) => SourceLocat
         const lim = r.limits[res];
         if (quantity(req) > quantity(lim)) {
           const pointer = `/${section}/resources/requests/${res}`;
-          problems.push({ location: at(pointer), field: fieldOf(pointer), message: `${req} is above the ${res} limit ${lim}: the API server refuses a container whose request exceeds its limit`, hint: `lower the request to at most ${lim}, or raise ${section}.resources.limits.${res}` });
+          problems.push({
+            location: at(pointer),
+            field: fieldOf(pointer),
+            message: `${req} is above the ${res} limit ${lim}: the API server refuses a container whose request exceeds its limit`,
+            hint: `lower the request to at most ${lim}, or raise ${section}.resources.limits.${res}`,
+          });
         }
       }
     }
     const storage = section === 'mlflow' ? undefined : v[section].storage;
     if (storage && !(quantity(storage.size) > 0)) {
       const pointer = `/${section}/storage/size`;
-      problems.push({ location: at(pointer), field: fieldOf(pointer), message: `${storage.size} is not a size the API server accepts: a volume claim's storage request must be greater than zero`, hint: 'give a size like 10Gi' });
+      problems.push({
+        location: at(pointer),
+        field: fieldOf(pointer),
+        message: `${storage.size} is not a size the API server accepts: a volume claim's storage request must be greater than zero`,
+        hint: 'give a size like 10Gi',
+      });
     }
   }
   return problems;
@@ -237,7 +276,11 @@ function majorUpgradeProblems(
   }
   const statefulSet = upgradeStatefulSetName(name, major);
   if (statefulSet.length > MAX_STATEFULSET_NAME) {
-    add('/postgres/name', `makes the upgraded StatefulSet name '${statefulSet}' longer than ${MAX_STATEFULSET_NAME} characters`, `shorten postgres.name to at most ${MAX_STATEFULSET_NAME - statefulSet.length + name.length} characters`);
+    add(
+      '/postgres/name',
+      `makes the upgraded StatefulSet name '${statefulSet}' longer than ${MAX_STATEFULSET_NAME} characters`,
+      `shorten postgres.name to at most ${MAX_STATEFULSET_NAME - statefulSet.length + name.length} characters`,
+    );
   }
   return undefined;
 }
@@ -304,7 +347,14 @@ export function runWarnings(sources: LoadedSources, valid: ValidEnvironment[], s
   const concerned = valid
     .filter((v) => selected.includes(v.name) && v.value.minio.mode === 'embedded')
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map((v) => ({ name: v.name, at: locate(sources.environments.find((e) => e.name === v.name)!, sources.defaults, '/minio/mode') }));
+    .map((v) => ({
+      name: v.name,
+      at: locate(
+        sources.environments.find((e) => e.name === v.name)!,
+        sources.defaults,
+        '/minio/mode',
+      ),
+    }));
   const minio = embeddedMinioWarning(concerned);
   return minio ? [minio] : [];
 }

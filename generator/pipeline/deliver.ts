@@ -58,17 +58,17 @@ export async function runPipeline(input: LoadedInput, mode: RunMode, target: Con
         planned = settled.planned;
       }
       const changed = planned.plan.changes.length > 0;
-      if (mode === 'check') return (failed = false), { ...result(planned), status: changed ? 'out-of-date' : 'up-to-date' };
+      if (mode === 'check') return ((failed = false), { ...result(planned), status: changed ? 'out-of-date' : 'up-to-date' });
       if (!changed) {
         if (writes(mode)) target.remember(planned);
         failed = false;
         return result(planned);
       }
-      if (mode === 'dry-run') return (failed = false), { ...result(planned), status: 'planned' };
+      if (mode === 'dry-run') return ((failed = false), { ...result(planned), status: 'planned' });
       const { commit, manual } = await target.write(planned, (m) => commitMessage(input.selected, planned.groups, m, opts.promotion));
       phaseDone('write + commit');
       target.remember(planned);
-      if (!commit) return (failed = false), result(planned);
+      if (!commit) return ((failed = false), result(planned));
       const published = await target.publish(commit, planned, input, attempt);
       if (published === 'retry') continue;
       failed = false;

@@ -29,7 +29,8 @@ export interface ModeFlags {
  */
 export function parseMode(flags: ModeFlags, remote: string | undefined): RunMode {
   if (flags.push && flags.pr) throw new UsageError('choose one of --push and --pr');
-  if (remote === undefined && (flags.push || flags.pr)) throw new UsageError(`--${flags.push ? 'push' : 'pr'} needs a remote config repo: pass --repo <url> (https, ssh or file://)`);
+  if (remote === undefined && (flags.push || flags.pr))
+    throw new UsageError(`--${flags.push ? 'push' : 'pr'} needs a remote config repo: pass --repo <url> (https, ssh or file://)`);
   if (flags.check) return 'check';
   if (flags.dryRun) return 'dry-run';
   if (remote === undefined) return 'commit';

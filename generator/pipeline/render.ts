@@ -34,7 +34,10 @@ export async function renderChecked(input: LoadedInput, snapshot: ConfigRepoSnap
   if (supplied.length > 0) throw new InputError(supplied);
   if (inputs.sealedSecretsCert) {
     const clusters = new Set(input.all.filter((e) => input.selected.includes(e.name) && e.value.secrets.provider === 'sealed-secrets').map((e) => e.value.cluster.name));
-    if (clusters.size > 1) throw new UsageError(`--sealed-secrets-cert names one controller certificate, but the selected sealed-secrets environments run on ${clusters.size} clusters (${[...clusters].join(', ')}); render them one cluster at a time`);
+    if (clusters.size > 1)
+      throw new UsageError(
+        `--sealed-secrets-cert names one controller certificate, but the selected sealed-secrets environments run on ${clusters.size} clusters (${[...clusters].join(', ')}); render them one cluster at a time`,
+      );
   }
   const dirs = input.selected.map(Layout.envManifests);
   const previous = snapshot.folders(dirs);
@@ -65,7 +68,10 @@ export async function renderChecked(input: LoadedInput, snapshot: ConfigRepoSnap
       if (!kept.has(env)) {
         // The environment's own folder holds its Secrets; read (once) before they are looked up.
         snapshot.folder(Layout.envManifests(env));
-        kept.set(env, keptPlainCredentials(specNamed(input, env), (kind, ns, name) => snapshot.object(kind, ns, name)));
+        kept.set(
+          env,
+          keptPlainCredentials(specNamed(input, env), (kind, ns, name) => snapshot.object(kind, ns, name)),
+        );
       }
       return kept.get(env)!.get(id);
     },
@@ -93,7 +99,11 @@ export async function renderChecked(input: LoadedInput, snapshot: ConfigRepoSnap
   const failures = await checkManifests(result.objects);
   if (failures.length > 0) {
     throw new InputError(
-      failures.map((f) => ({ field: f.path, message: `fails its Kubernetes schema: ${f.errors.join('; ')}`, hint: 'this is a gen-gitops bug unless an environment value caused it; please report it' })),
+      failures.map((f) => ({
+        field: f.path,
+        message: `fails its Kubernetes schema: ${f.errors.join('; ')}`,
+        hint: 'this is a gen-gitops bug unless an environment value caused it; please report it',
+      })),
     );
   }
   // Last line of defence before anything is written: no credential in plaintext where it is not allowed.

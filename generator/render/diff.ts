@@ -9,7 +9,8 @@ const diffLibrary = () => (diffLib ??= createRequire(import.meta.url)('diff') as
 export function unifiedDiff(c: FileChange): string {
   const from = c.kind === 'added' ? '/dev/null' : `a/${c.path}`;
   const to = c.kind === 'deleted' ? '/dev/null' : `b/${c.path}`;
-  return diffLibrary().createTwoFilesPatch(from, to, c.before ?? '', c.after ?? '', undefined, undefined, { context: 3 })
+  return diffLibrary()
+    .createTwoFilesPatch(from, to, c.before ?? '', c.after ?? '', undefined, undefined, { context: 3 })
     .split('\n')
     .filter((l) => !l.startsWith('====='))
     .join('\n');

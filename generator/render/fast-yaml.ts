@@ -35,7 +35,8 @@ const JSON_VERBATIM = /^[^"\\\x00-\x1f\x7f-\x9f\u2028\u2029\uD800-\uDFFF]*$/;
 
 /** A one-line string: plain when `yaml` would write it plain, else quoted as `yaml` quotes it. */
 /** First characters a core-schema null, bool, int or float can start with: `~ + - . 0-9 n N t T f F`. */
-const mayNotBeString = (c: number) => c === 126 || c === 43 || c === 45 || c === 46 || (c >= 48 && c <= 57) || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70;
+const mayNotBeString = (c: number) =>
+  c === 126 || c === 43 || c === 45 || c === 46 || (c >= 48 && c <= 57) || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70;
 
 function flowString(s: string): string {
   if (DOCUMENT_MARKER.test(s)) throw FALLBACK; // yaml's choice then depends on the indentation

@@ -99,7 +99,9 @@ function removedEnvironment(name: string, plan: Plan): RemovedEnvironment {
 
 function parseManifests(text: string): Manifest[] {
   try {
-    return parseAllDocuments(text).flatMap((d) => ('toJS' in d ? [d.toJS() as Manifest] : [])).filter((m) => m && typeof m === 'object');
+    return parseAllDocuments(text)
+      .flatMap((d) => ('toJS' in d ? [d.toJS() as Manifest] : []))
+      .filter((m) => m && typeof m === 'object');
   } catch {
     return [];
   }

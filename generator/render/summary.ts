@@ -41,7 +41,11 @@ export interface ChangeSummary {
 /** GitHub rejects bodies over 65,536 characters; leave room for the summary. */
 export const DIFF_LIMIT = 40_000;
 
-type Manifest = { kind?: string; metadata?: { name?: string; namespace?: string }; spec?: { template?: { spec?: { containers?: { name?: string; image?: string }[]; initContainers?: { name?: string; image?: string }[] } } } };
+type Manifest = {
+  kind?: string;
+  metadata?: { name?: string; namespace?: string };
+  spec?: { template?: { spec?: { containers?: { name?: string; image?: string }[]; initContainers?: { name?: string; image?: string }[] } } };
+};
 
 function parseManifest(text: string | undefined): Manifest | undefined {
   if (text === undefined) return undefined;

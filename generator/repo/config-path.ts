@@ -39,6 +39,8 @@ export function checkConfigRepoPath(repoArg: string, repo: string, source: strin
   if (r === s) throw new UsageError(`--repo ${repo} is the source repository (--source ${source}); gen-gitops would overwrite its files and commit into it\n    hint: ${fix}`);
   if (isInside(r, s)) throw new UsageError(`--repo ${repo} contains the source repository (--source ${source}); gen-gitops would write and commit around it\n    hint: ${fix}`);
   if (isInside(s, r) && !ignoredBySource(s, r)) {
-    throw new UsageError(`--repo ${repo} is inside the source repository (--source ${source}) and not ignored by it; gen-gitops would write into the source's own files\n    hint: ${fix}, or list the folder in the source's .gitignore`);
+    throw new UsageError(
+      `--repo ${repo} is inside the source repository (--source ${source}) and not ignored by it; gen-gitops would write into the source's own files\n    hint: ${fix}, or list the folder in the source's .gitignore`,
+    );
   }
 }

@@ -167,7 +167,9 @@ export class LocalConfigRepo {
   /** Undoes `git add` of our paths after a failed commit. */
   async unstage(paths: string[]): Promise<void> {
     const noHead = (await this.head()) === undefined;
-    await withPathspecFile(paths, (spec) => this.git.raw(noHead ? ['rm', '--cached', '-r', '--quiet', '--ignore-unmatch', ...spec] : ['reset', '--quiet', ...spec])).catch(() => undefined);
+    await withPathspecFile(paths, (spec) => this.git.raw(noHead ? ['rm', '--cached', '-r', '--quiet', '--ignore-unmatch', ...spec] : ['reset', '--quiet', ...spec])).catch(
+      () => undefined,
+    );
   }
 
   private async configuredAuthor(): Promise<Author | undefined> {
@@ -210,7 +212,9 @@ export class LocalConfigRepo {
       finish: async () => {
         try {
           await importing.done;
-          const [created = '', createdTree = '', headTree = ''] = (await this.git.raw(['rev-parse', PENDING_REF, `${PENDING_REF}^{tree}`, ...(head ? [`${head}^{tree}`] : [])])).trim().split('\n');
+          const [created = '', createdTree = '', headTree = ''] = (await this.git.raw(['rev-parse', PENDING_REF, `${PENDING_REF}^{tree}`, ...(head ? [`${head}^{tree}`] : [])]))
+            .trim()
+            .split('\n');
           // The index follows before HEAD moves, so a run killed in between leaves a state the
           // transaction journal already handles (HEAD unmoved: the working tree is rolled back).
           // The blobs are in the pack already: this only hashes the files, it writes no object.
@@ -261,7 +265,13 @@ export class LocalConfigRepo {
     const environ = { ...process.env, GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email };
     return new Promise((done, fail) => {
       execFile('git', ['var', 'GIT_AUTHOR_IDENT'], { cwd: this.root, env: environ }, (err, out, stderr) => {
-        if (err) fail(new UserError(`git refuses the commit author "${who.name} <${who.email}>": ${String(stderr).trim() || err.message}\n    hint: pass --author "Name <email@example.com>"`, 2));
+        if (err)
+          fail(
+            new UserError(
+              `git refuses the commit author "${who.name} <${who.email}>": ${String(stderr).trim() || err.message}\n    hint: pass --author "Name <email@example.com>"`,
+              2,
+            ),
+          );
         else done(String(out).trim());
       });
     });
@@ -300,7 +310,9 @@ export class LocalConfigRepo {
       } catch {
         // not a file: nothing of ours to remove
       }
-      throw new UserError(`cannot write the commit stream ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; nothing was changed\n    hint: free disk space in the config repo's file system and run again`);
+      throw new UserError(
+        `cannot write the commit stream ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; nothing was changed\n    hint: free disk space in the config repo's file system and run again`,
+      );
     } finally {
       if (out !== undefined) closeSync(out);
     }

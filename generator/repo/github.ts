@@ -95,7 +95,11 @@ function parseUrlRemote(s: string): { owner: string; repo: string } | undefined 
 }
 
 function ownerRepo(path: string): { owner: string; repo: string } | undefined {
-  const parts = path.replace(/\/+$/, '').replace(/\.git$/, '').split('/').filter(Boolean);
+  const parts = path
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .split('/')
+    .filter(Boolean);
   if (parts.length !== 2) return undefined;
   const [owner, repo] = parts as [string, string];
   const valid = (n: string) => NAME.test(n) && n !== '.' && n !== '..';
@@ -123,10 +127,7 @@ export function createGitHubClient(opts: GitHubClientOptions): PullRequestClient
   const retries = opts.retries ?? 2;
   const base = { owner, repo, apiUrl, token, retries };
   if (!token) {
-    throw new GitHubError(
-      `No GitHub token to open a pull request on ${owner}/${repo} (${apiUrl}).`,
-      TOKEN_HINT,
-    );
+    throw new GitHubError(`No GitHub token to open a pull request on ${owner}/${repo} (${apiUrl}).`, TOKEN_HINT);
   }
   let octokit: Promise<Octokit> | undefined;
   // Every call goes through here: lazy load, then map any failure to GitHubError.
@@ -196,17 +197,20 @@ function toPullRequest(p: unknown, request: string): PullRequest {
   if (!isObject(p) || !Number.isSafeInteger(p.number) || (p.number as number) <= 0 || typeof p.html_url !== 'string' || ref(p.head) === undefined || ref(p.base) === undefined) {
     throw malformed(request, p, 'no pull request in it (number, html_url, head and base)');
   }
-  return { number: p.number as number, url: p.html_url, head: ref(p.head)!, base: ref(p.base)!, title: typeof p.title === 'string' ? p.title : '', body: typeof p.body === 'string' ? p.body : '' };
+  return {
+    number: p.number as number,
+    url: p.html_url,
+    head: ref(p.head)!,
+    base: ref(p.base)!,
+    title: typeof p.title === 'string' ? p.title : '',
+    body: typeof p.body === 'string' ? p.body : '',
+  };
 }
 
 type LoadOptions = GitHubClientOptions & { apiUrl: string; retries: number };
 
 async function loadOctokit(opts: LoadOptions): Promise<Octokit> {
-  const [{ Octokit }, { retry }, { throttling }] = await Promise.all([
-    import('@octokit/rest'),
-    import('@octokit/plugin-retry'),
-    import('@octokit/plugin-throttling'),
-  ]);
+  const [{ Octokit }, { retry }, { throttling }] = await Promise.all([import('@octokit/rest'), import('@octokit/plugin-retry'), import('@octokit/plugin-throttling')]);
   const maxWaitMs = opts.maxRetryWaitMs ?? 60_000;
   const notice = redacting(opts.onNotice ?? ((m) => console.warn(m)), opts.token);
   const Client = Octokit.plugin(retry, throttling);
@@ -283,10 +287,7 @@ function toGitHubError(err: unknown, ctx: Ctx): GitHubError {
   if (code) return networkError(code, ctx);
   // Unknown shape: say what we were doing, but do not echo the object (it may hold the token).
   const name = err instanceof Error ? err.name : typeof err;
-  return new GitHubError(
-    `GitHub request failed while ${ctx.action} on ${where} (${name}).`,
-    'Retry; if it persists, run with --debug and report it.',
-  );
+  return new GitHubError(`GitHub request failed while ${ctx.action} on ${where} (${name}).`, 'Retry; if it persists, run with --debug and report it.');
 }
 
 function httpError(e: HttpFailure, ctx: Ctx, where: string): GitHubError {
@@ -305,10 +306,7 @@ function hintFor(status: number, said: string, ctx: Ctx): string {
     case 401:
       return `The token is missing, invalid or expired. ${TOKEN_HINT}`;
     case 403:
-      return (
-        `The token is valid but lacks permission on ${repo}. ${TOKEN_HINT} ` +
-        'If the organization uses SAML SSO, authorize the token for it.'
-      );
+      return `The token is valid but lacks permission on ${repo}. ${TOKEN_HINT} ` + 'If the organization uses SAML SSO, authorize the token for it.';
     case 404:
       return (
         `Either ${repo} does not exist at ${ctx.apiUrl}, or the token cannot see it (GitHub answers 404, not 403, ` +
@@ -344,14 +342,13 @@ function githubMessage(data: unknown): string {
   if (typeof data === 'string') return data.slice(0, 200); // e.g. an HTML page from a proxy
   if (!data || typeof data !== 'object') return '';
   const d = data as { message?: unknown; errors?: unknown };
-  const details = Array.isArray(d.errors)
-    ? d.errors.map((x) => (typeof x === 'string' ? x : (x as { message?: unknown })?.message)).filter((m) => typeof m === 'string')
-    : [];
+  const details = Array.isArray(d.errors) ? d.errors.map((x) => (typeof x === 'string' ? x : (x as { message?: unknown })?.message)).filter((m) => typeof m === 'string') : [];
   const text = [typeof d.message === 'string' ? d.message : '', ...details].filter(Boolean).join(' - ');
   return text.slice(0, 500);
 }
 
-const NETWORK_CODES = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|UND_ERR_\w+|CERT_\w+|\w*_CERT\w*|DEPTH_ZERO_SELF_SIGNED_CERT|ERR_TLS_\w+)$/;
+const NETWORK_CODES =
+  /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|UND_ERR_\w+|CERT_\w+|\w*_CERT\w*|DEPTH_ZERO_SELF_SIGNED_CERT|ERR_TLS_\w+)$/;
 
 /** The network error code somewhere in the cause chain (fetch nests it), or 'TIMEOUT'. */
 function networkCode(err: unknown): string | undefined {

@@ -61,7 +61,10 @@ function urlSecrets(url: string): string[] {
 /** Where the working clone of a remote lives: --workdir, else the user's cache directory. */
 export function defaultWorkdir(url: string, environ: Record<string, string | undefined>): string {
   const cache = environ.XDG_CACHE_HOME || join(environ.HOME || homedir(), '.cache');
-  const slug = redactUrl(url).replace(/^[a-z]+:\/\//, '').replace(/[^A-Za-z0-9._-]+/g, '_').slice(-60);
+  const slug = redactUrl(url)
+    .replace(/^[a-z]+:\/\//, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .slice(-60);
   const hash = createHash('sha256').update(redactUrl(url)).digest('hex').slice(0, 10);
   return join(cache, 'gen-gitops', 'repos', `${slug}-${hash}`);
 }
@@ -227,7 +230,11 @@ export class RemoteWorkdir {
    * (no such branch, or it is behind the base or carries other commits).
    */
   async checkoutBranchOnTip(branch: string, base: string): Promise<boolean> {
-    const rev = (ref: string) => this.git.run(this.dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).then((s) => s.trim(), () => undefined);
+    const rev = (ref: string) =>
+      this.git.run(this.dir, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]).then(
+        (s) => s.trim(),
+        () => undefined,
+      );
     const tip = await rev(`refs/remotes/origin/${branch}`);
     const parent = tip && (await rev(`${tip}^`));
     const baseTip = await rev(`refs/remotes/origin/${base}`);
@@ -270,16 +277,23 @@ export class RemoteWorkdir {
       .slice(0, 20)
       .join('\n');
     const protectedBranch = /GH006|protected branch/i.test(`${reason}\n${stderr}`);
-    const what = protectedBranch ? `branch ${branch} is protected` : /pre-receive|update hook|hook declined/.test(reason) ? 'a hook on the remote declined the push' : 'the remote declined the push';
+    const what = protectedBranch
+      ? `branch ${branch} is protected`
+      : /pre-receive|update hook|hook declined/.test(reason)
+        ? 'a hook on the remote declined the push'
+        : 'the remote declined the push';
     const hint = protectedBranch
       ? `changes to ${branch} must arrive through a pull request: run with --pr instead of --push (or ask for gen-gitops to be allowed to push to ${branch})`
-      : 'the remote\'s message above says what it refused; fix that first, as the same push will be declined again';
+      : "the remote's message above says what it refused; fix that first, as the same push will be declined again";
     return new UserError(`pushing to ${this.display} was refused: ${what} (${reason})${said ? `\n${said}` : ''}\n    hint: ${hint}`);
   }
 
   /** Whether origin has `branch` (after the last fetch). */
   async hasRemoteBranch(branch: string): Promise<boolean> {
-    return this.git.run(this.dir, ['rev-parse', '--verify', '--quiet', `refs/remotes/origin/${branch}`]).then(() => true, () => false);
+    return this.git.run(this.dir, ['rev-parse', '--verify', '--quiet', `refs/remotes/origin/${branch}`]).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** Whether origin has no branch at all (a repository created empty, never pushed to). */

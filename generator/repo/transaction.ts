@@ -268,7 +268,11 @@ export function recover(root: string, currentHead: string | undefined): 'none' |
     return 'cleaned';
   }
   rollback(root, journal.items);
-  restoreIndex(root, journal.head, journal.items.map((i) => i.target));
+  restoreIndex(
+    root,
+    journal.head,
+    journal.items.map((i) => i.target),
+  );
   return 'rolled-back';
 }
 
@@ -283,8 +287,15 @@ function restoreIndex(root: string, head: string | undefined, targets: string[])
   const args = head
     ? ['reset', '--quiet', head, '--pathspec-from-file=-', '--pathspec-file-nul']
     : ['rm', '--cached', '-r', '--quiet', '--ignore-unmatch', '--pathspec-from-file=-', '--pathspec-file-nul'];
-  const r = spawnSync('git', ['-c', 'core.hooksPath=/dev/null', ...args], { cwd: root, input: `${targets.map((t) => `:(literal)${t}`).join('\0')}\0`, stdio: ['pipe', 'ignore', 'pipe'] });
-  if (r.status !== 0) throw new UserError(`restoring the index of ${root} after an interrupted run failed: ${String(r.stderr).trim()}\n    hint: run \`git reset -- ${targets.join(' ')}\` in the config repo`);
+  const r = spawnSync('git', ['-c', 'core.hooksPath=/dev/null', ...args], {
+    cwd: root,
+    input: `${targets.map((t) => `:(literal)${t}`).join('\0')}\0`,
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
+  if (r.status !== 0)
+    throw new UserError(
+      `restoring the index of ${root} after an interrupted run failed: ${String(r.stderr).trim()}\n    hint: run \`git reset -- ${targets.join(' ')}\` in the config repo`,
+    );
 }
 
 /**

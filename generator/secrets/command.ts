@@ -7,15 +7,7 @@ import { stringify } from 'yaml';
 import { MANAGED_BY } from '../charts/labels.js';
 import type { EnvironmentSpec } from '../environment/types.js';
 import { InputError, UsageError, type InputProblem } from '../errors.js';
-import {
-  CREDENTIAL_LABEL,
-  credentialEnvVar,
-  credentialServer,
-  credentialSource,
-  credentialsUsed,
-  secretSpecs,
-  type CredentialId,
-} from './credentials.js';
+import { CREDENTIAL_LABEL, credentialEnvVar, credentialServer, credentialSource, credentialsUsed, secretSpecs, type CredentialId } from './credentials.js';
 
 export interface SecretsCommandInput {
   spec: EnvironmentSpec;
@@ -36,7 +28,11 @@ export function secretsCommand(input: SecretsCommandInput): string {
   if (spec.secrets.provider !== 'existing') {
     throw new UsageError(
       `environment '${spec.name}' uses the ${spec.secrets.provider} provider: its Secrets ${
-        spec.secrets.provider === 'plain' ? 'are rendered into the config repo' : spec.secrets.provider === 'sealed-secrets' ? 'are sealed into the config repo by gen-gitops' : 'are built by the External Secrets Operator'
+        spec.secrets.provider === 'plain'
+          ? 'are rendered into the config repo'
+          : spec.secrets.provider === 'sealed-secrets'
+            ? 'are sealed into the config repo by gen-gitops'
+            : 'are built by the External Secrets Operator'
       }; gen-gitops secrets prints Secrets only for provider existing`,
     );
   }

@@ -117,7 +117,11 @@ export function suppliedValueProblem(env: string, id: CredentialId, value: strin
     };
   }
   if (/[\r\n\0]/.test(value)) {
-    return { field: via ?? name, message: `the ${CREDENTIAL_LABEL[id]} for environment '${env}' contains a line break or NUL character`, hint: 'credentials are single-line values' };
+    return {
+      field: via ?? name,
+      message: `the ${CREDENTIAL_LABEL[id]} for environment '${env}' contains a line break or NUL character`,
+      hint: 'credentials are single-line values',
+    };
   }
   const reserved = RESERVED[id]?.chars.find((c) => value.includes(c));
   if (reserved !== undefined) {
@@ -128,7 +132,11 @@ export function suppliedValueProblem(env: string, id: CredentialId, value: strin
     };
   }
   if (id === 'minioRootUser' && value.trim() !== value) {
-    return { field: via ?? name, message: `the ${CREDENTIAL_LABEL[id]} for environment '${env}' starts or ends with white space, which S3 signatures trim`, hint: `supply a value without leading or trailing spaces in ${name}` };
+    return {
+      field: via ?? name,
+      message: `the ${CREDENTIAL_LABEL[id]} for environment '${env}' starts or ends with white space, which S3 signatures trim`,
+      hint: `supply a value without leading or trailing spaces in ${name}`,
+    };
   }
   return undefined;
 }

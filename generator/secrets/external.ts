@@ -71,7 +71,11 @@ export const externalSecretsProvider: SecretProvider = {
     const ext = ctx.spec.secrets.external;
     if (!ext) {
       throw new InputError([
-        { field: 'secrets.externalSecrets', message: `environment '${ctx.spec.name}' uses the external-secrets provider but has no externalSecrets settings`, hint: 'set secrets.externalSecrets.storeRef.name to the (Cluster)SecretStore holding the values' },
+        {
+          field: 'secrets.externalSecrets',
+          message: `environment '${ctx.spec.name}' uses the external-secrets provider but has no externalSecrets settings`,
+          hint: 'set secrets.externalSecrets.storeRef.name to the (Cluster)SecretStore holding the values',
+        },
       ]);
     }
     const labels = ctx.labels(secret);

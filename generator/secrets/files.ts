@@ -14,10 +14,7 @@ import { CREDENTIALS, credentialEnvVar, credentialSlug, isCredentialId, supplied
  * (`{ ...process.env, ...readSecretFiles(specs) }`: a file named on the
  * command line wins over an ambient variable).
  */
-export function readSecretFiles(
-  specs: string[],
-  opts: { knownEnvs?: string[]; readFile?: (path: string) => string } = {},
-): Record<string, string> {
+export function readSecretFiles(specs: string[], opts: { knownEnvs?: string[]; readFile?: (path: string) => string } = {}): Record<string, string> {
   // Named on the command line, so not confined to the source repository; still only a bounded regular file.
   const read = opts.readFile ?? ((p: string) => readInputFile(p, { maxBytes: MAX_INPUT_FILE_BYTES }));
   const out: Record<string, string> = {};
@@ -49,7 +46,18 @@ export function readSecretFiles(
       text = read(path);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      const why = e instanceof InputFileError ? e.reason : code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : e instanceof Error ? e.message : String(e);
+      const why =
+        e instanceof InputFileError
+          ? e.reason
+          : code === 'ENOENT'
+            ? 'no such file'
+            : code === 'EACCES'
+              ? 'permission denied'
+              : code === 'EISDIR'
+                ? 'is a directory'
+                : e instanceof Error
+                  ? e.message
+                  : String(e);
       problems.push({ field, message: `cannot read ${path}: ${why}` });
       continue;
     }
@@ -71,10 +79,7 @@ export function readSecretFiles(
 }
 
 /** `GEN_GITOPS_STG_POSTGRES_PASSWORD` or `stg.postgresPassword` / `stg.postgres-password` → env + credential. */
-export function parseCredentialName(
-  name: string,
-  knownEnvs?: string[],
-): { env: string; id: CredentialId } | { error: string; hint?: string } {
+export function parseCredentialName(name: string, knownEnvs?: string[]): { env: string; id: CredentialId } | { error: string; hint?: string } {
   const names = CREDENTIALS.map((c) => `${c} (${credentialSlug(c)})`).join(', ');
   let env: string | undefined;
   let id: CredentialId | undefined;
@@ -96,7 +101,11 @@ export function parseCredentialName(
       env = envs.find((e) => credentialEnvVar(e, c) === name) ?? upperEnv.toLowerCase().replace(/_/g, '-');
       break;
     }
-    if (!id || !env) return { error: `'${name}' is not a gen-gitops credential variable`, hint: `expected GEN_GITOPS_<ENV>_<CREDENTIAL> with <CREDENTIAL> one of ${CREDENTIALS.map((c) => credentialEnvVar('x', c).slice('GEN_GITOPS_X_'.length)).join(', ')}` };
+    if (!id || !env)
+      return {
+        error: `'${name}' is not a gen-gitops credential variable`,
+        hint: `expected GEN_GITOPS_<ENV>_<CREDENTIAL> with <CREDENTIAL> one of ${CREDENTIALS.map((c) => credentialEnvVar('x', c).slice('GEN_GITOPS_X_'.length)).join(', ')}`,
+      };
   } else {
     return { error: `'${name}' names no credential`, hint: `use GEN_GITOPS_<ENV>_<CREDENTIAL> or <env>.<credential>; credentials: ${names}` };
   }

@@ -11,7 +11,13 @@ export const plainProvider: SecretProvider = {
   name: 'plain',
   emit(scope, secret, ctx) {
     if (!ctx.spec.allowPlaintextSecrets || ctx.spec.production) {
-      throw new InputError([{ field: 'secrets.provider', message: `plain secrets are not allowed for environment '${ctx.spec.name}'`, hint: 'set allowPlaintextSecrets: true (never for production) or use another provider' }]);
+      throw new InputError([
+        {
+          field: 'secrets.provider',
+          message: `plain secrets are not allowed for environment '${ctx.spec.name}'`,
+          hint: 'set allowPlaintextSecrets: true (never for production) or use another provider',
+        },
+      ]);
     }
     const s = new kplus.Secret(scope, `${secret.namespace}-${secret.name}`, {
       metadata: { name: secret.name, namespace: secret.namespace, labels: ctx.labels(secret), annotations: ctx.annotations },

@@ -24,26 +24,9 @@ import type { Construct } from 'constructs';
 import type { SealingScope } from '../environment/types.js';
 import { InputError, type InputProblem } from '../errors.js';
 import { SourceLayout } from '../repo/layout.js';
-import {
-  CREDENTIAL_LABEL,
-  carriersOf,
-  credentialEnvVar,
-  credentialServer,
-  credentialsUsed,
-  secretSpecs,
-  type CredentialId,
-  type SecretSpec,
-} from './credentials.js';
+import { CREDENTIAL_LABEL, carriersOf, credentialEnvVar, credentialServer, credentialsUsed, secretSpecs, type CredentialId, type SecretSpec } from './credentials.js';
 import type { SecretProvider, SecretRenderContext } from './provider.js';
-import {
-  CLUSTER_WIDE_ANNOTATION,
-  NAMESPACE_WIDE_ANNOTATION,
-  SealingCertError,
-  loadSealingCertificate,
-  scopeAnnotations,
-  sealValue,
-  type SealingCert,
-} from './sealing.js';
+import { CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION, SealingCertError, loadSealingCertificate, scopeAnnotations, sealValue, type SealingCert } from './sealing.js';
 import { InputFileError } from '../environment/input-file.js';
 
 /** sha256 of the certificate (DER) the committed values were sealed with. */
@@ -74,8 +57,25 @@ export function sealingCertificateFor(ctx: Pick<SecretRenderContext, 'spec' | 'w
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
-      e instanceof InputFileError ? e.reason : code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : e instanceof Error ? e.message : String(e);
-    throw new InputError([{ location, field, message: `environment '${env}': cannot read the Sealed Secrets certificate ${path}: ${why}`, hint: e instanceof InputFileError && e.hint ? `${e.hint}; ${FETCH_HINT}` : FETCH_HINT }]);
+      e instanceof InputFileError
+        ? e.reason
+        : code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : code === 'EISDIR'
+              ? 'is a directory'
+              : e instanceof Error
+                ? e.message
+                : String(e);
+    throw new InputError([
+      {
+        location,
+        field,
+        message: `environment '${env}': cannot read the Sealed Secrets certificate ${path}: ${why}`,
+        hint: e instanceof InputFileError && e.hint ? `${e.hint}; ${FETCH_HINT}` : FETCH_HINT,
+      },
+    ]);
   }
   try {
     return { cert: loadSealingCertificate(pem, path, ctx.world.now), path };
@@ -98,8 +98,7 @@ interface PreviousSealed {
 
 function previousSealed(ctx: SecretRenderContext, secret: SecretSpec): PreviousSealed | undefined {
   const o = ctx.world.previous('SealedSecret', secret.namespace, secret.name) as
-    | { metadata?: { annotations?: Record<string, unknown> }; spec?: { encryptedData?: Record<string, unknown> } }
-    | undefined;
+    { metadata?: { annotations?: Record<string, unknown> }; spec?: { encryptedData?: Record<string, unknown> } } | undefined;
   if (!o) return undefined;
   const ann = o.metadata?.annotations ?? {};
   const scope: SealingScope = ann[CLUSTER_WIDE_ANNOTATION] === 'true' ? 'cluster-wide' : ann[NAMESPACE_WIDE_ANNOTATION] === 'true' ? 'namespace-wide' : 'strict';

@@ -13,15 +13,7 @@
  * so a value sealed here only unseals if the rendered SealedSecret carries the
  * same namespace/name and the annotations returned by `scopeAnnotations`.
  */
-import {
-  X509Certificate,
-  constants,
-  createCipheriv,
-  createHash,
-  publicEncrypt,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
+import { X509Certificate, constants, createCipheriv, createHash, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
 
 export type SealingScope = 'strict' | 'namespace-wide' | 'cluster-wide';
 
@@ -43,8 +35,7 @@ const GCM_NONCE_BYTES = 12;
 const GCM_TAG_BYTES = 16;
 
 const FETCH_HINT =
-  'Fetch the current public certificate from the sealed-secrets controller with ' +
-  '`kubeseal --fetch-cert > cert.pem` (add --controller-name/--controller-namespace if needed).';
+  'Fetch the current public certificate from the sealed-secrets controller with ' + '`kubeseal --fetch-cert > cert.pem` (add --controller-name/--controller-namespace if needed).';
 
 export class SealingCertError extends Error {
   readonly source: string;
@@ -63,8 +54,18 @@ export interface SealingCert {
 }
 
 const MONTHS: Record<string, number> = {
-  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5,
-  Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+  Jan: 0,
+  Feb: 1,
+  Mar: 2,
+  Apr: 3,
+  May: 4,
+  Jun: 5,
+  Jul: 6,
+  Aug: 7,
+  Sep: 8,
+  Oct: 9,
+  Nov: 10,
+  Dec: 11,
 };
 
 /**
@@ -99,14 +100,11 @@ export function loadSealingCertificate(pem: string, source: string, now: Date = 
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
     const hint = /PRIVATE KEY-----/.test(pem)
-      ? ' It looks like a private key; sealing needs the controller\'s public certificate, never its private key.'
+      ? " It looks like a private key; sealing needs the controller's public certificate, never its private key."
       : /PUBLIC KEY-----/.test(pem)
         ? ' It looks like a bare public key; sealing needs the X.509 certificate.'
         : '';
-    throw new SealingCertError(
-      source,
-      `Sealing certificate ${source} is not a PEM X.509 certificate (no "-----BEGIN CERTIFICATE-----" block).${hint} ${FETCH_HINT}`,
-    );
+    throw new SealingCertError(source, `Sealing certificate ${source} is not a PEM X.509 certificate (no "-----BEGIN CERTIFICATE-----" block).${hint} ${FETCH_HINT}`);
   }
 
   let cert: X509Certificate;
@@ -114,11 +112,7 @@ export function loadSealingCertificate(pem: string, source: string, now: Date = 
     cert = new X509Certificate(pem);
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
-    throw new SealingCertError(
-      source,
-      `Sealing certificate ${source} could not be parsed as a PEM X.509 certificate (${detail}). ${FETCH_HINT}`,
-      { cause: err },
-    );
+    throw new SealingCertError(source, `Sealing certificate ${source} could not be parsed as a PEM X.509 certificate (${detail}). ${FETCH_HINT}`, { cause: err });
   }
 
   const publicKey = cert.publicKey;
@@ -135,23 +129,18 @@ export function loadSealingCertificate(pem: string, source: string, now: Date = 
   const notBefore = certDate(cert, 'from');
   const notAfter = certDate(cert, 'to');
   if (!notBefore || !notAfter) {
-    throw new SealingCertError(
-      source,
-      `Sealing certificate ${source} has unreadable validity dates (notBefore "${cert.validFrom}", notAfter "${cert.validTo}"). ${FETCH_HINT}`,
-    );
+    throw new SealingCertError(source, `Sealing certificate ${source} has unreadable validity dates (notBefore "${cert.validFrom}", notAfter "${cert.validTo}"). ${FETCH_HINT}`);
   }
   if (now.getTime() > notAfter.getTime()) {
     throw new SealingCertError(
       source,
-      `Sealing certificate ${source} expired on ${notAfter.toISOString()} (now ${now.toISOString()}); ` +
-        `kubeseal refuses to encrypt with an expired certificate. ${FETCH_HINT}`,
+      `Sealing certificate ${source} expired on ${notAfter.toISOString()} (now ${now.toISOString()}); ` + `kubeseal refuses to encrypt with an expired certificate. ${FETCH_HINT}`,
     );
   }
   if (now.getTime() < notBefore.getTime()) {
     throw new SealingCertError(
       source,
-      `Sealing certificate ${source} is not valid until ${notBefore.toISOString()} (now ${now.toISOString()}); ` +
-        `Check the system clock. ${FETCH_HINT}`,
+      `Sealing certificate ${source} is not valid until ${notBefore.toISOString()} (now ${now.toISOString()}); ` + `Check the system clock. ${FETCH_HINT}`,
     );
   }
 
@@ -203,9 +192,7 @@ export function scopeAnnotations(scope: SealingScope): Record<string, string> {
  */
 export function hybridEncrypt(publicKey: KeyObject, plaintext: Buffer, label: Buffer): Buffer {
   if (publicKey.type !== 'public' || publicKey.asymmetricKeyType !== 'rsa') {
-    throw new Error(
-      `hybridEncrypt needs an RSA public key, got ${publicKey.type} ${publicKey.asymmetricKeyType ?? 'unknown'} key`,
-    );
+    throw new Error(`hybridEncrypt needs an RSA public key, got ${publicKey.type} ${publicKey.asymmetricKeyType ?? 'unknown'} key`);
   }
   const sessionKey = randomBytes(SESSION_KEY_BYTES);
   try {
@@ -239,13 +226,7 @@ export function hybridEncrypt(publicKey: KeyObject, plaintext: Buffer, label: Bu
  * Seals one Secret value the way `kubeseal` fills spec.encryptedData[key]:
  * standard base64 of HybridEncrypt(value, EncryptionLabel(namespace, name, scope)).
  */
-export function sealValue(
-  cert: SealingCert,
-  scope: SealingScope,
-  namespace: string,
-  name: string,
-  value: string,
-): string {
+export function sealValue(cert: SealingCert, scope: SealingScope, namespace: string, name: string, value: string): string {
   if (!isSealingScope(scope)) {
     throw new Error(`Unknown sealing scope ${JSON.stringify(scope)}; expected one of ${SEALING_SCOPES.join(', ')}`);
   }

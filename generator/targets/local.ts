@@ -166,7 +166,10 @@ export async function guardUncommitted(repo: LocalConfigRepo, force: boolean): P
   if (dirty.length === 0) return;
   const foreign = dirty.filter((p) => !Layout.isOwned(p));
   if (force && foreign.length === 0) return;
-  const list = (force ? foreign : dirty).slice(0, 20).map((p) => `  ${p}`).join('\n');
+  const list = (force ? foreign : dirty)
+    .slice(0, 20)
+    .map((p) => `  ${p}`)
+    .join('\n');
   throw new UserError(
     `the config repo ${repo.root} has uncommitted changes gen-gitops would not overwrite:\n${list}${dirty.length > 20 ? `\n  … and ${dirty.length - 20} more` : ''}\n    hint: ${
       foreign.length > 0 ? 'commit or stash them first' : 'commit or stash them, or pass --force to let gen-gitops overwrite its own folders'

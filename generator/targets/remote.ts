@@ -96,14 +96,22 @@ export class RemoteTarget implements ConfigRepoTarget {
     this.mode = mode;
     await workdir.prepare();
     // Folders of environments whose file is gone: --all removes them, a narrower run says so (issue 16.2).
-    input.warnings.push(...orphanWarnings(workdir.dir, input.all.map((e) => e.name), input.everything === true));
+    input.warnings.push(
+      ...orphanWarnings(
+        workdir.dir,
+        input.all.map((e) => e.name),
+        input.everything === true,
+      ),
+    );
     await this.opts.verify?.(workdir.dir);
     const base = this.github ? await this.github.defaultBranch() : workdir.defaultBranch;
     if (mode === 'pr' && !(await workdir.hasRemoteBranch(base))) {
       // A pull request needs a base: an empty remote gets an empty first commit; a remote whose
       // branches do not include the one GitHub names is another repository than --github-repo's.
       if (!(await workdir.remoteIsEmpty())) {
-        throw new UserError(`GitHub says the default branch of ${this.opts.githubRepo ?? 'the repository'} is '${base}', but ${workdir.display} has no branch '${base}'\n    hint: check that --github-repo and --repo name the same repository`);
+        throw new UserError(
+          `GitHub says the default branch of ${this.opts.githubRepo ?? 'the repository'} is '${base}', but ${workdir.display} has no branch '${base}'\n    hint: check that --github-repo and --repo name the same repository`,
+        );
       }
       await workdir.startEmptyRemote(base, this.opts.author ?? DEFAULT_AUTHOR);
     }

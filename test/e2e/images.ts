@@ -20,16 +20,16 @@ export type Install =
   | { readonly kind: 'pip'; readonly requirements: readonly string[] }
   | { readonly kind: 'npm'; readonly pkg: string; readonly version: string }
   | {
-    readonly kind: 'go';
-    readonly module: string;
-    readonly version: string;
-    readonly binary: string;
-    /**
-     * The module's h1: hash, for a version the checksum database does not list
-     * (it answers 404 for some mc commits): checked before building instead.
-     */
-    readonly sum?: string;
-  };
+      readonly kind: 'go';
+      readonly module: string;
+      readonly version: string;
+      readonly binary: string;
+      /**
+       * The module's h1: hash, for a version the checksum database does not list
+       * (it answers 404 for some mc commits): checked before building instead.
+       */
+      readonly sum?: string;
+    };
 
 export interface ImageProgram {
   /** The reference as written in the manifest. */
@@ -61,9 +61,12 @@ export function imageDir(image: ImageProgram): string {
 export function imageBin(image: ImageProgram): readonly string[] {
   const dir = imageDir(image);
   switch (image.install.kind) {
-    case 'pip': return [join(dir, 'venv', 'bin')];
-    case 'npm': return [join(dir, 'bin'), join(dir, 'node_modules', image.install.pkg, 'native', 'bin')];
-    case 'go': return [join(dir, 'bin')];
+    case 'pip':
+      return [join(dir, 'venv', 'bin')];
+    case 'npm':
+      return [join(dir, 'bin'), join(dir, 'node_modules', image.install.pkg, 'native', 'bin')];
+    case 'go':
+      return [join(dir, 'bin')];
   }
 }
 

@@ -23,8 +23,12 @@ function runClient(python: string, script: string, env: Record<string, string>):
     const child = spawn(python, [script], { env: { PATH: '/usr/bin:/bin', HOME: '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (b: Buffer) => { out += b.toString('utf8'); });
-    child.stderr.on('data', (b: Buffer) => { err += b.toString('utf8'); });
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString('utf8');
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString('utf8');
+    });
     child.on('close', () => {
       const checks: ClientCheck[] = [];
       for (const line of out.split('\n')) {
@@ -32,7 +36,9 @@ function runClient(python: string, script: string, env: Record<string, string>):
         try {
           const parsed = JSON.parse(line) as ClientCheck | { info: string };
           if ('check' in parsed) checks.push(parsed);
-        } catch { /* not a report line */ }
+        } catch {
+          /* not a report line */
+        }
       }
       resolve({ checks, output: err.split('\n').slice(-15).join('\n') });
     });
@@ -42,10 +48,17 @@ function runClient(python: string, script: string, env: Record<string, string>):
 /** Credentials that appear in a started process's command line (/proc/<pid>/cmdline, as ps shows it). */
 function leaks(cluster: Cluster, secrets: readonly string[]): string[] {
   const found: string[] = [];
-  const pids = execFileSync('/usr/bin/ps', ['-e', '-o', 'pid='], { encoding: 'utf8' }).split('\n').map((s) => s.trim()).filter(Boolean);
+  const pids = execFileSync('/usr/bin/ps', ['-e', '-o', 'pid='], { encoding: 'utf8' })
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const pid of pids) {
     let cmdline = '';
-    try { cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { continue; }
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue;
+    }
     for (const s of secrets) {
       if (s.length >= 6 && (cmdline.includes(s) || cmdline.includes(encodeURIComponent(s)))) found.push(`pid ${pid}: ${cmdline.slice(0, 120).replace(s, '<credential>')}`);
     }
@@ -62,7 +75,10 @@ function bridge(socketPath: string, host: string, port: number): void {
   createServer((client) => {
     const upstream = connect({ host, port });
     client.pipe(upstream).pipe(client);
-    const close = () => { client.destroy(); upstream.destroy(); };
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+    };
     client.on('error', close);
     upstream.on('error', close);
   }).listen(socketPath);
@@ -117,7 +133,7 @@ async function main(): Promise<void> {
         }
       } catch (e) {
         r.ok = false;
-        r.message = e instanceof SyncError ? e.detail() : (e as Error).stack ?? String(e);
+        r.message = e instanceof SyncError ? e.detail() : ((e as Error).stack ?? String(e));
       }
       r.seconds = (Date.now() - started) / 1000;
       log(`${r.ok ? 'ok' : 'FAILED'}: ${step.label} (${r.seconds.toFixed(1)} s)${r.ok ? '' : `\n${r.message}`}`);
@@ -140,7 +156,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (e: unknown) => {
-  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);

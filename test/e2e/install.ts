@@ -23,7 +23,11 @@ export const TOOLS = {
 
 export class InstallError extends Error {}
 
-interface Run { readonly cwd?: string; readonly env?: NodeJS.ProcessEnv; readonly log: string }
+interface Run {
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly log: string;
+}
 
 /** Run a command with its output appended to a log file; on failure quote the log's tail. */
 function run(cmd: string, args: readonly string[], opts: Run): Promise<void> {
@@ -98,7 +102,7 @@ function debianPgIsReady(): string {
   const base = '/usr/lib/postgresql';
   const majors = existsSync(base) ? readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'pg_isready'))) : [];
   const newest = majors.sort((a, b) => Number(b) - Number(a))[0];
-  if (newest === undefined) throw new InstallError('pg_isready not found: install Debian\'s postgresql-client (.ci/run does)');
+  if (newest === undefined) throw new InstallError("pg_isready not found: install Debian's postgresql-client (.ci/run does)");
   return join(base, newest, 'bin', 'pg_isready');
 }
 
@@ -160,14 +164,16 @@ export async function ensureImages(images: readonly ImageProgram[]): Promise<voi
   chmodSync(cacheRoot(), 0o755);
   const release = await lock(cacheRoot(), { lockfilePath: join(cacheRoot(), 'install.lock'), retries: { retries: 600, minTimeout: 1000, maxTimeout: 1000 }, stale: 60_000 });
   try {
-    await Promise.allSettled(images.map((image) => {
-      let p = pending.get(image.key);
-      if (!p) {
-        p = installImage(image);
-        pending.set(image.key, p);
-      }
-      return p;
-    })).then((results) => {
+    await Promise.allSettled(
+      images.map((image) => {
+        let p = pending.get(image.key);
+        if (!p) {
+          p = installImage(image);
+          pending.set(image.key, p);
+        }
+        return p;
+      }),
+    ).then((results) => {
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
     });

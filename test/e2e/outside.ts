@@ -28,25 +28,47 @@ export interface OutsideCredentials {
 }
 
 const restricted = (uid: number) => ({
-  runAsUser: uid, runAsGroup: uid, runAsNonRoot: true, allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] },
+  runAsUser: uid,
+  runAsGroup: uid,
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
 });
 
 function statefulSet(name: string, image: string, env: unknown[], args: string[] | undefined, probe: unknown, port: number, mountPath: string, uid: number): KObject {
   return {
-    apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, namespace: OUTSIDE },
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name, namespace: OUTSIDE },
     spec: {
-      replicas: 1, serviceName: name, selector: { matchLabels: { app: name } },
+      replicas: 1,
+      serviceName: name,
+      selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
         spec: {
           securityContext: { fsGroup: uid },
-          containers: [{
-            name, image, env, ...(args ? { args } : {}), ports: [{ containerPort: port }],
-            readinessProbe: probe, securityContext: restricted(uid),
-            volumeMounts: [{ name: 'data', mountPath }, { name: 'tmp', mountPath: '/tmp' }, { name: 'run', mountPath: '/var/run/postgresql' }],
-          }],
-          volumes: [{ name: 'tmp', emptyDir: {} }, { name: 'run', emptyDir: {} }],
+          containers: [
+            {
+              name,
+              image,
+              env,
+              ...(args ? { args } : {}),
+              ports: [{ containerPort: port }],
+              readinessProbe: probe,
+              securityContext: restricted(uid),
+              volumeMounts: [
+                { name: 'data', mountPath },
+                { name: 'tmp', mountPath: '/tmp' },
+                { name: 'run', mountPath: '/var/run/postgresql' },
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'tmp', emptyDir: {} },
+            { name: 'run', emptyDir: {} },
+          ],
         },
       },
       volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
@@ -62,7 +84,8 @@ const secretRef = (key: string) => ({ valueFrom: { secretKeyRef: { name: 'outsid
 
 function job(name: string, image: string, command: string[], env: unknown[], volumes: unknown[] = [], mounts: unknown[] = []): KObject {
   return {
-    apiVersion: 'batch/v1', kind: 'Job',
+    apiVersion: 'batch/v1',
+    kind: 'Job',
     metadata: { name, namespace: OUTSIDE, annotations: { 'argocd.argoproj.io/sync-wave': '1' } },
     spec: {
       backoffLimit: 4,
@@ -88,36 +111,83 @@ const INIT_SQL = [
   '\\getenv app_user APP_USER',
   '\\getenv db DATABASE',
   '\\getenv auth_db AUTH_DATABASE',
-  "CREATE ROLE :\"app_user\" LOGIN NOCREATEDB NOCREATEROLE PASSWORD :'app_password';",
+  'CREATE ROLE :"app_user" LOGIN NOCREATEDB NOCREATEROLE PASSWORD :\'app_password\';',
   'CREATE DATABASE :"db" OWNER :"app_user";',
   'CREATE DATABASE :"auth_db" OWNER :"app_user";',
 ].join('\n');
 
 export function outsideApp(c: OutsideCredentials, images: { postgres: string; minio: string; mlflow: string }): { app: AppSync; preload: KObject[] } {
   const secret: KObject = {
-    apiVersion: 'v1', kind: 'Secret', metadata: { name: 'outside-credentials', namespace: OUTSIDE },
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'outside-credentials', namespace: OUTSIDE },
     stringData: {
-      POSTGRES_PASSWORD: c.adminPassword, APP_PASSWORD: c.appPassword, MINIO_ROOT_USER: c.s3User, MINIO_ROOT_PASSWORD: c.s3Password,
+      POSTGRES_PASSWORD: c.adminPassword,
+      APP_PASSWORD: c.appPassword,
+      MINIO_ROOT_USER: c.s3User,
+      MINIO_ROOT_PASSWORD: c.s3Password,
       PGPASSWORD: c.adminPassword,
     },
   };
   const objects: KObject[] = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: OUTSIDE, annotations: { 'argocd.argoproj.io/sync-wave': '-1' } } },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'db-init', namespace: OUTSIDE }, data: { 'init.sql': INIT_SQL } },
-    statefulSet('db', images.postgres, [{ name: 'POSTGRES_USER', value: 'admin' }, { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' }, { name: 'POSTGRES_PASSWORD', ...secretRef('POSTGRES_PASSWORD') }],
-      undefined, { exec: { command: ['pg_isready', '-h', '127.0.0.1', '-U', 'admin'] }, periodSeconds: 2 }, 5432, '/var/lib/postgresql/data', 999),
+    statefulSet(
+      'db',
+      images.postgres,
+      [
+        { name: 'POSTGRES_USER', value: 'admin' },
+        { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+        { name: 'POSTGRES_PASSWORD', ...secretRef('POSTGRES_PASSWORD') },
+      ],
+      undefined,
+      { exec: { command: ['pg_isready', '-h', '127.0.0.1', '-U', 'admin'] }, periodSeconds: 2 },
+      5432,
+      '/var/lib/postgresql/data',
+      999,
+    ),
     service('db', 5432),
-    statefulSet('s3', images.minio, [{ name: 'MINIO_ROOT_USER', ...secretRef('MINIO_ROOT_USER') }, { name: 'MINIO_ROOT_PASSWORD', ...secretRef('MINIO_ROOT_PASSWORD') }],
-      ['server', '/data', '--address', ':9000'], { httpGet: { path: '/minio/health/ready', port: 9000 }, periodSeconds: 2 }, 9000, '/data', 1000),
+    statefulSet(
+      's3',
+      images.minio,
+      [
+        { name: 'MINIO_ROOT_USER', ...secretRef('MINIO_ROOT_USER') },
+        { name: 'MINIO_ROOT_PASSWORD', ...secretRef('MINIO_ROOT_PASSWORD') },
+      ],
+      ['server', '/data', '--address', ':9000'],
+      { httpGet: { path: '/minio/health/ready', port: 9000 }, periodSeconds: 2 },
+      9000,
+      '/data',
+      1000,
+    ),
     service('s3', 9000),
-    job('db-init', images.postgres, ['psql', '-v', 'ON_ERROR_STOP=1', '-h', DB_HOST, '-U', 'admin', '-d', 'postgres', '-f', '/init/init.sql'],
-      [{ name: 'PGPASSWORD', ...secretRef('PGPASSWORD') }, { name: 'APP_PASSWORD', ...secretRef('APP_PASSWORD') },
-        { name: 'APP_USER', value: c.appUser }, { name: 'DATABASE', value: c.database }, { name: 'AUTH_DATABASE', value: c.authDatabase }],
-      [{ name: 'init', configMap: { name: 'db-init' } }], [{ name: 'init', mountPath: '/init' }]),
+    job(
+      'db-init',
+      images.postgres,
+      ['psql', '-v', 'ON_ERROR_STOP=1', '-h', DB_HOST, '-U', 'admin', '-d', 'postgres', '-f', '/init/init.sql'],
+      [
+        { name: 'PGPASSWORD', ...secretRef('PGPASSWORD') },
+        { name: 'APP_PASSWORD', ...secretRef('APP_PASSWORD') },
+        { name: 'APP_USER', value: c.appUser },
+        { name: 'DATABASE', value: c.database },
+        { name: 'AUTH_DATABASE', value: c.authDatabase },
+      ],
+      [{ name: 'init', configMap: { name: 'db-init' } }],
+      [{ name: 'init', mountPath: '/init' }],
+    ),
     // The bucket an administrator creates on the object store (boto3 from the MLflow image's Python).
-    job('bucket', images.mlflow, ['python', '-c', CREATE_BUCKET],
-      [{ name: 'AWS_ACCESS_KEY_ID', ...secretRef('MINIO_ROOT_USER') }, { name: 'AWS_SECRET_ACCESS_KEY', ...secretRef('MINIO_ROOT_PASSWORD') },
-        { name: 'S3_ENDPOINT', value: S3_ENDPOINT }, { name: 'BUCKET', value: c.bucket }, { name: 'HOME', value: '/tmp' }]),
+    job(
+      'bucket',
+      images.mlflow,
+      ['python', '-c', CREATE_BUCKET],
+      [
+        { name: 'AWS_ACCESS_KEY_ID', ...secretRef('MINIO_ROOT_USER') },
+        { name: 'AWS_SECRET_ACCESS_KEY', ...secretRef('MINIO_ROOT_PASSWORD') },
+        { name: 'S3_ENDPOINT', value: S3_ENDPOINT },
+        { name: 'BUCKET', value: c.bucket },
+        { name: 'HOME', value: '/tmp' },
+      ],
+    ),
   ];
   return { app: { name: 'outside-services', objects: objects.filter((o) => o.kind !== 'Namespace') }, preload: [objects[0]!, secret] };
 }

@@ -22,7 +22,10 @@ const bin = join(projectRoot, 'bin', 'gen-gitops.js');
 export class Workspace {
   readonly source: string;
   readonly repo: string;
-  constructor(readonly dir: string, fromSource: string) {
+  constructor(
+    readonly dir: string,
+    fromSource: string,
+  ) {
     this.source = join(dir, 'source');
     this.repo = join(dir, 'gitops');
     mkdirSync(this.source, { recursive: true });
@@ -63,7 +66,10 @@ export class Workspace {
   }
 }
 
-interface ArgoParams { destination: { namespace: string }; sync?: string }
+interface ArgoParams {
+  destination: { namespace: string };
+  sync?: string;
+}
 
 /** The sync options of the ApplicationSet that generates an Application from this folder's argocd.json. */
 function syncOptions(repo: string, params: ArgoParams): string[] {
@@ -78,7 +84,8 @@ export async function buildApp(repo: string, folder: string, name: string): Prom
   const { stdout } = await run(kustomize, ['build', join(repo, folder, 'manifests')], { maxBuffer: 64 << 20 });
   const params = JSON.parse(readFileSync(join(repo, folder, 'argocd.json'), 'utf8')) as ArgoParams;
   const objects = parseManifests(stdout, join(folder, 'manifests')).map((o) =>
-    o.kind !== 'Namespace' && o.metadata.namespace === undefined ? { ...o, metadata: { ...o.metadata, namespace: params.destination.namespace } } : o);
+    o.kind !== 'Namespace' && o.metadata.namespace === undefined ? { ...o, metadata: { ...o.metadata, namespace: params.destination.namespace } } : o,
+  );
   const createNamespace = syncOptions(repo, params).includes('CreateNamespace=true') ? params.destination.namespace : undefined;
   return { name, objects, createNamespace };
 }
@@ -95,7 +102,9 @@ export async function buildApps(repo: string, env: string): Promise<AppSync[]> {
 
 /** Secrets printed by `gen-gitops secrets` (the `existing` provider's way), as objects. */
 export function parseSecrets(text: string): KObject[] {
-  return parseAllDocuments(text).map((d) => d.toJS() as KObject | null).filter((o): o is KObject => o !== null);
+  return parseAllDocuments(text)
+    .map((d) => d.toJS() as KObject | null)
+    .filter((o): o is KObject => o !== null);
 }
 
 /** Every image a pod template names, installed (each once; cached between runs). */

@@ -60,12 +60,17 @@ async function main(): Promise<number> {
       return 2;
     }
     const key = values['sealed-secrets-key'];
-    list = [{
-      name: `${values.env} from ${values.source}`, env: values.env, source: values.source, serve: values.serve,
-      // Secrets as in the scenarios: `existing` from `gen-gitops secrets`, `plain` from the render,
-      // `sealed-secrets` unsealed with the controller key given here.
-      setup: () => (key ? { sealedSecretsKey: key } : {}),
-    }];
+    list = [
+      {
+        name: `${values.env} from ${values.source}`,
+        env: values.env,
+        source: values.source,
+        serve: values.serve,
+        // Secrets as in the scenarios: `existing` from `gen-gitops secrets`, `plain` from the render,
+        // `sealed-secrets` unsealed with the controller key given here.
+        setup: () => (key ? { sealedSecretsKey: key } : {}),
+      },
+    ];
   } else {
     list = [...selfTests, ...scenarios].filter((s) => values.only === undefined || s.name.includes(values.only));
   }
@@ -89,7 +94,12 @@ async function main(): Promise<number> {
   return passed === rows.length && !wasInterrupted() ? 0 : 1;
 }
 
-main().then((code) => { process.exitCode = code; }, (e: unknown) => {
-  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -92,7 +92,14 @@ function mlflowSecretOf(secrets: Map<string, Record<string, string>>): Record<st
   return found;
 }
 
-function clientStep(label: string, apps: readonly AppSync[], secrets: Map<string, Record<string, string>>, experiment: string, earlier: readonly string[], old?: Record<string, string>): Step {
+function clientStep(
+  label: string,
+  apps: readonly AppSync[],
+  secrets: Map<string, Record<string, string>>,
+  experiment: string,
+  earlier: readonly string[],
+  old?: Record<string, string>,
+): Step {
   const objects = apps.flatMap((a) => a.objects);
   const mlflowSecret = mlflowSecretOf(secrets);
   const service = nodePortService(objects);
@@ -109,7 +116,9 @@ function clientStep(label: string, apps: readonly AppSync[], secrets: Map<string
       E2E_S3_REGION: configValue(objects, 'AWS_DEFAULT_REGION'),
       E2E_S3_ACCESS_KEY: mlflowSecret.AWS_ACCESS_KEY_ID!,
       E2E_S3_SECRET_KEY: mlflowSecret.AWS_SECRET_ACCESS_KEY!,
-      E2E_BUCKET: configValue(objects, 'MLFLOW_ARTIFACTS_DESTINATION').replace(/^s3:\/\//, '').replace(/\/.*$/, ''),
+      E2E_BUCKET: configValue(objects, 'MLFLOW_ARTIFACTS_DESTINATION')
+        .replace(/^s3:\/\//, '')
+        .replace(/\/.*$/, ''),
       E2E_SERVICE_HOST: service.host,
       E2E_EXPERIMENT: experiment,
       E2E_EXPECT_EXPERIMENTS: JSON.stringify(earlier),
@@ -118,12 +127,14 @@ function clientStep(label: string, apps: readonly AppSync[], secrets: Map<string
       E2E_DB_USER: configValue(objects, 'MLFLOW_DB_USER'),
       E2E_DB_NAME: configValue(objects, 'MLFLOW_DB_NAME'),
       E2E_DB_PASSWORD: mlflowSecret.MLFLOW_DB_PASSWORD!,
-      ...(old ? {
-        E2E_OLD_ADMIN_PASSWORD: old.MLFLOW_AUTH_ADMIN_PASSWORD!,
-        E2E_OLD_DB_PASSWORD: old.MLFLOW_DB_PASSWORD!,
-        E2E_OLD_S3_ACCESS_KEY: old.AWS_ACCESS_KEY_ID!,
-        E2E_OLD_S3_SECRET_KEY: old.AWS_SECRET_ACCESS_KEY!,
-      } : {}),
+      ...(old
+        ? {
+            E2E_OLD_ADMIN_PASSWORD: old.MLFLOW_AUTH_ADMIN_PASSWORD!,
+            E2E_OLD_DB_PASSWORD: old.MLFLOW_DB_PASSWORD!,
+            E2E_OLD_S3_ACCESS_KEY: old.AWS_ACCESS_KEY_ID!,
+            E2E_OLD_S3_SECRET_KEY: old.AWS_SECRET_ACCESS_KEY!,
+          }
+        : {}),
     },
   };
 }
@@ -143,7 +154,15 @@ function runInside(planFile: string, prefix: string, quiet: boolean): { ended: P
   });
   // With --serve, stdout carries the JSON line only: the progress goes to stderr.
   const out = quiet ? process.stderr : process.stdout;
-  const relay = (b: Buffer) => out.write(b.toString('utf8').split('\n').filter(Boolean).map((l) => `${prefix} ${l}\n`).join(''));
+  const relay = (b: Buffer) =>
+    out.write(
+      b
+        .toString('utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => `${prefix} ${l}\n`)
+        .join(''),
+    );
   child.stdout.on('data', relay);
   child.stderr.on('data', relay);
   const ended = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)));
@@ -151,9 +170,17 @@ function runInside(planFile: string, prefix: string, quiet: boolean): { ended: P
   // the signal goes to the cluster side itself, which stops every pod and exits.
   const stop = () => {
     let children: string[] = [];
-    try { children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean); } catch { /* already gone */ }
+    try {
+      children = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    } catch {
+      /* already gone */
+    }
     for (const pid of children) {
-      try { process.kill(Number(pid), 'SIGTERM'); } catch { /* already gone */ }
+      try {
+        process.kill(Number(pid), 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
     }
   };
   // Interrupted (Ctrl-C, CI timeout): stop the cluster side first, so no pod outlives the run,
@@ -175,14 +202,21 @@ export async function runScenario(s: Scenario): Promise<Outcome> {
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), `gen-gitops-e2e-${s.name.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 40)}-`));
   const prefix = `[${s.name}]`;
-  const outcome = (ok: boolean, sync: string, passed: number, failed: number, detail: string): Outcome =>
-    ({ name: s.name, ok, sync, checksPassed: passed, checksFailed: failed, seconds: (Date.now() - started) / 1000, detail });
+  const outcome = (ok: boolean, sync: string, passed: number, failed: number, detail: string): Outcome => ({
+    name: s.name,
+    ok,
+    sync,
+    checksPassed: passed,
+    checksFailed: failed,
+    seconds: (Date.now() - started) / 1000,
+    detail,
+  });
   try {
     const ws = new Workspace(dir, s.source ?? projectRoot);
     const setup = s.setup?.(ws) ?? {};
     const credentials = setup.credentials ?? {};
     await ws.render(s.env, credentials);
-    let apps = [...(setup.apps ?? []), ...await buildApps(ws.repo, s.env)];
+    let apps = [...(setup.apps ?? []), ...(await buildApps(ws.repo, s.env))];
     if (s.mutate) apps = s.mutate(apps);
     if (s.environmentFirst) apps = [...apps].reverse();
     const objects = apps.flatMap((a) => a.objects);
@@ -192,7 +226,8 @@ export async function runScenario(s: Scenario): Promise<Outcome> {
     // `existing`: the person runs `gen-gitops secrets --env <env> | kubectl create -f -` once the namespaces exist.
     const envObjects = apps.find((a) => a.name === `mlflow-${s.env}`)?.objects ?? [];
     const existing = envObjects.some((o) => o.kind === 'Secret' || o.kind === 'SealedSecret' || o.kind === 'ExternalSecret')
-      ? [] : parseSecrets(await ws.cli(['secrets', '--env', s.env], credentials));
+      ? []
+      : parseSecrets(await ws.cli(['secrets', '--env', s.env], credentials));
     const namespaces = [...new Set(existing.map((o) => o.metadata.namespace!))].map((name): KObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
     const secrets = secretValues([...existing, ...objects, ...(setup.preload ?? [])], unseal);
 
@@ -206,7 +241,7 @@ export async function runScenario(s: Scenario): Promise<Outcome> {
       steps.push({ kind: 'apply', label: 'replace the Secrets with rotated values (kubectl apply)', objects: replaced });
       ws.set(s.env, ['secrets', 'rotation'], 1);
       await ws.render(s.env, credentials);
-      const next = [...(setup.apps ?? []), ...await buildApps(ws.repo, s.env)];
+      const next = [...(setup.apps ?? []), ...(await buildApps(ws.repo, s.env))];
       steps.push({ kind: 'sync', label: 'sync after bumping secrets.rotation', apps: next });
       const after = secretValues(replaced);
       steps.push(clientStep('client with the rotated credentials', next, after, `${s.name}-rotated`, [`${s.name}-1`], mlflowSecretOf(secrets)));
@@ -218,22 +253,25 @@ export async function runScenario(s: Scenario): Promise<Outcome> {
       steps.push(clientStep('client after restart', apps, secrets, `${s.name}-2`, [`${s.name}-1`]));
       ws.set(s.env, ['mlflow', 'image', 'tag'], s.day2UpgradeTo);
       await ws.render(s.env, credentials);
-      const upgraded = [...(setup.apps ?? []), ...await buildApps(ws.repo, s.env)];
+      const upgraded = [...(setup.apps ?? []), ...(await buildApps(ws.repo, s.env))];
       await installImagesOf(upgraded.flatMap((a) => a.objects));
       steps.push({ kind: 'sync', label: `sync after moving MLflow to ${s.day2UpgradeTo}`, apps: upgraded });
       steps.push(clientStep(`client on ${s.day2UpgradeTo}`, upgraded, secrets, `${s.name}-3`, [`${s.name}-1`, `${s.name}-2`]));
     }
     const lastClient = steps.filter((x): x is Extract<Step, { kind: 'client' }> => x.kind === 'client').pop();
-    const target: ServeTarget | undefined = s.serve && lastClient ? {
-      dir,
-      nodePort: Number(new URL(lastClient.env.MLFLOW_TRACKING_URI!).port),
-      s3Endpoint: lastClient.env.E2E_S3_ENDPOINT!,
-      bucket: lastClient.env.E2E_BUCKET!,
-      username: lastClient.env.MLFLOW_TRACKING_USERNAME!,
-      password: lastClient.env.MLFLOW_TRACKING_PASSWORD!,
-      s3AccessKey: lastClient.env.E2E_S3_ACCESS_KEY!,
-      s3SecretKey: lastClient.env.E2E_S3_SECRET_KEY!,
-    } : undefined;
+    const target: ServeTarget | undefined =
+      s.serve && lastClient
+        ? {
+            dir,
+            nodePort: Number(new URL(lastClient.env.MLFLOW_TRACKING_URI!).port),
+            s3Endpoint: lastClient.env.E2E_S3_ENDPOINT!,
+            bucket: lastClient.env.E2E_BUCKET!,
+            username: lastClient.env.MLFLOW_TRACKING_USERNAME!,
+            password: lastClient.env.MLFLOW_TRACKING_PASSWORD!,
+            s3AccessKey: lastClient.env.E2E_S3_ACCESS_KEY!,
+            s3SecretKey: lastClient.env.E2E_S3_SECRET_KEY!,
+          }
+        : undefined;
     const plan: Plan = {
       stateDir: join(dir, 'cluster'),
       healthTimeoutSeconds: s.healthTimeoutSeconds ?? 300,
@@ -262,8 +300,15 @@ export async function runScenario(s: Scenario): Promise<Outcome> {
     const sync = syncs.every((r) => r.ok) ? `Synced ×${syncs.length}` : `Failed at "${failedStep?.label}"`;
     if (s.expectFailure) {
       const matched = failedStep !== undefined && s.expectFailure.test(failedStep.message);
-      return outcome(matched, sync, matched ? 1 : 0, matched ? 0 : 1,
-        matched ? `failed as expected: ${failedStep!.message.split('\n')[0]}` : `expected a failure matching ${s.expectFailure}, got: ${failedStep?.message.split('\n')[0] ?? 'a successful sync'}`);
+      return outcome(
+        matched,
+        sync,
+        matched ? 1 : 0,
+        matched ? 0 : 1,
+        matched
+          ? `failed as expected: ${failedStep!.message.split('\n')[0]}`
+          : `expected a failure matching ${s.expectFailure}, got: ${failedStep?.message.split('\n')[0] ?? 'a successful sync'}`,
+      );
     }
     const leakNote = result.leaks.length > 0 ? `credentials in process arguments: ${result.leaks.join('; ')}` : '';
     const detail = [failedStep ? `${failedStep.label}: ${failedStep.message}` : '', ...failedChecks.map((c) => `${c.check}: ${c.detail}`), leakNote].filter(Boolean).join('\n');

@@ -54,11 +54,13 @@ export const selfTests: Scenario[] = [
   {
     name: 'harness: wrong Service targetPort',
     env: 'stg',
-    mutate: (apps) => change('Job', 'mlflow-stg-db-upgrade', (o) => ({ ...o, spec: { ...(o.spec as object), backoffLimit: 1 } }))(
-      change('Service', 'stg-postgres', (o) => {
-        (o.spec as { ports: { targetPort: number }[] }).ports[0]!.targetPort = 5439;
-        return o;
-      })(apps)),
+    mutate: (apps) =>
+      change('Job', 'mlflow-stg-db-upgrade', (o) => ({ ...o, spec: { ...(o.spec as object), backoffLimit: 1 } }))(
+        change('Service', 'stg-postgres', (o) => {
+          (o.spec as { ports: { targetPort: number }[] }).ports[0]!.targetPort = 5439;
+          return o;
+        })(apps),
+      ),
     expectFailure: /Job\/mlflow-stg-db-upgrade container db-upgrade: exit 1: .*(Connection refused|connection refused|could not connect)/i,
   },
   {
@@ -113,7 +115,9 @@ export const scenarios: Scenario[] = [
   {
     name: 'day 2: oldest MLflow, restarts, newest MLflow',
     env: 'stg',
-    setup: (ws) => { ws.set('stg', ['mlflow', 'image', 'tag'], OLDEST_MLFLOW); },
+    setup: (ws) => {
+      ws.set('stg', ['mlflow', 'image', 'tag'], OLDEST_MLFLOW);
+    },
     day2UpgradeTo: NEWEST_MLFLOW,
   },
   {
@@ -153,8 +157,14 @@ export const scenarios: Scenario[] = [
     env: 'stg',
     setup: (ws) => {
       const c = {
-        adminPassword: 'outside-admin-password-1', appUser: 'mlflow', appPassword: 'outside-app-password-2',
-        database: 'mlflow', authDatabase: 'mlflow_auth', s3User: 'outsideaccess', s3Password: 'outside-secret-key-3', bucket: 'mlflow',
+        adminPassword: 'outside-admin-password-1',
+        appUser: 'mlflow',
+        appPassword: 'outside-app-password-2',
+        database: 'mlflow',
+        authDatabase: 'mlflow_auth',
+        s3User: 'outsideaccess',
+        s3Password: 'outside-secret-key-3',
+        bucket: 'mlflow',
       };
       ws.set('stg', ['postgres'], { mode: 'external', host: DB_HOST, port: 5432, database: c.database, authDatabase: c.authDatabase, user: c.appUser });
       ws.set('stg', ['minio'], { mode: 'external', endpoint: S3_ENDPOINT, bucket: c.bucket });

@@ -9,7 +9,11 @@ import { unsealObject } from '../fixtures/secrets/env.js';
 import type { KObject } from './harness/objects.js';
 
 interface SealedSpec {
-  template?: { metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; type?: string; data?: Record<string, string> };
+  template?: {
+    metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    type?: string;
+    data?: Record<string, string>;
+  };
 }
 
 export function sealedSecretsController(keyPem: string): (o: KObject) => KObject[] {
@@ -18,12 +22,14 @@ export function sealedSecretsController(keyPem: string): (o: KObject) => KObject
     const template = (o.spec as SealedSpec).template ?? {};
     const data: Record<string, string> = {};
     for (const [k, v] of Object.entries(values)) data[k] = Buffer.from(v, 'utf8').toString('base64');
-    return [{
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { ...template.metadata, name: o.metadata.name, namespace: o.metadata.namespace },
-      type: template.type ?? 'Opaque',
-      data,
-    }];
+    return [
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { ...template.metadata, name: o.metadata.name, namespace: o.metadata.namespace },
+        type: template.type ?? 'Opaque',
+        data,
+      },
+    ];
   };
 }

@@ -35,7 +35,10 @@ function listen(port: number, socket: string): Promise<Server> {
     const server = createServer((client) => {
       const upstream = connect(socket);
       client.pipe(upstream).pipe(client);
-      const close = () => { client.destroy(); upstream.destroy(); };
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+      };
       client.on('error', close);
       upstream.on('error', close);
     });
@@ -47,7 +50,9 @@ function listen(port: number, socket: string): Promise<Server> {
 /** Wait until the cluster side serves (or ends), print the JSON line, then serve until SIGTERM/SIGINT. */
 export async function serve(t: ServeTarget, servingFlag: string, ended: Promise<number>, stopInside: () => void): Promise<void> {
   let over = false;
-  void ended.then(() => { over = true; });
+  void ended.then(() => {
+    over = true;
+  });
   while (!existsSync(servingFlag) && !over) await new Promise((r) => setTimeout(r, 200));
   if (over) return;
   const [mlflow, s3] = serveSockets(t);
@@ -58,15 +63,17 @@ export async function serve(t: ServeTarget, servingFlag: string, ended: Promise<
     writeFileSync(path, value, { mode: 0o600 });
     return path;
   };
-  process.stdout.write(`${JSON.stringify({
-    tracking_uri: `http://localhost:${t.nodePort}`,
-    username: t.username,
-    password_file: file('password', t.password),
-    s3_endpoint: `http://127.0.0.1:${s3Port}`,
-    s3_access_key_file: file('s3-access-key', t.s3AccessKey),
-    s3_secret_key_file: file('s3-secret-key', t.s3SecretKey),
-    bucket: t.bucket,
-  })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      tracking_uri: `http://localhost:${t.nodePort}`,
+      username: t.username,
+      password_file: file('password', t.password),
+      s3_endpoint: `http://127.0.0.1:${s3Port}`,
+      s3_access_key_file: file('s3-access-key', t.s3AccessKey),
+      s3_secret_key_file: file('s3-secret-key', t.s3SecretKey),
+      bucket: t.bucket,
+    })}\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => resolve());

@@ -55,7 +55,10 @@ const cpu: fc.Arbitrary<string | number> = fc.oneof(
   fc.constantFrom(0.5, 0.25, 1.5, '1', '2', '0.5', '1.25'),
 );
 /** Container memory is rendered in whole Mi, so Ki only in multiples of 1024. */
-const containerMemory = fc.oneof(memory.filter((m) => !m.endsWith('Ki')), fc.integer({ min: 1, max: 64 }).map((n) => `${n * 1024}Ki`));
+const containerMemory = fc.oneof(
+  memory.filter((m) => !m.endsWith('Ki')),
+  fc.integer({ min: 1, max: 64 }).map((n) => `${n * 1024}Ki`),
+);
 const resourceSet = fc.record({ cpu, memory: containerMemory });
 /** Requests at most their limits, as the API server requires (issue 14.10): the larger of two draws is the limit. */
 const resources = fc.record({ a: resourceSet, b: resourceSet }).map(({ a, b }) => {
@@ -75,10 +78,7 @@ function image(repositories: string[], tags: string[]): fc.Arbitrary<{ [k: strin
     fc.record({ repository, tag: fc.constantFrom(...tags), digest }),
   );
 }
-const storage = fc.record(
-  { size: memory, storageClassName: fc.stringMatching(/^[a-z0-9]([-a-z0-9.]{0,14}[a-z0-9])?$/) },
-  { requiredKeys: ['size'] },
-);
+const storage = fc.record({ size: memory, storageClassName: fc.stringMatching(/^[a-z0-9]([-a-z0-9.]{0,14}[a-z0-9])?$/) }, { requiredKeys: ['size'] });
 const hostname = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,10}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,10}[a-z0-9])?){0,3}$/);
 /** Cluster names with one fixed API server each (a cluster has one server). */
 const clusters = [
@@ -122,10 +122,7 @@ function environmentBody(name: string, nodePort: number): fc.Arbitrary<{ [k: str
           },
           { requiredKeys: ['mode', 'namespace', 'image', 'storage'] },
         ),
-        fc.record(
-          { mode: fc.constant('external'), host: hostname, sslMode: fc.constantFrom('disable', 'require', 'verify-full') },
-          { requiredKeys: ['mode', 'host'] },
-        ),
+        fc.record({ mode: fc.constant('external'), host: hostname, sslMode: fc.constantFrom('disable', 'require', 'verify-full') }, { requiredKeys: ['mode', 'host'] }),
       ),
       pgPort: fc.integer({ min: 1, max: 65535 }),
       database: pgIdentifier,
@@ -147,9 +144,9 @@ function environmentBody(name: string, nodePort: number): fc.Arbitrary<{ [k: str
         fc.record(
           {
             mode: fc.constant('external'),
-            endpoint: fc.tuple(fc.constantFrom('http', 'https'), hostname, fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }), fc.boolean()).map(
-              ([s, h, p, slash]) => `${s}://${h}${p === undefined ? '' : `:${p}`}${slash ? '/' : ''}`,
-            ),
+            endpoint: fc
+              .tuple(fc.constantFrom('http', 'https'), hostname, fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }), fc.boolean())
+              .map(([s, h, p, slash]) => `${s}://${h}${p === undefined ? '' : `:${p}`}${slash ? '/' : ''}`),
           },
           { requiredKeys: ['mode', 'endpoint'] },
         ),
@@ -197,7 +194,10 @@ export const environmentSet: fc.Arbitrary<EnvironmentSet> = fc
       nodePorts: fc.uniqueArray(fc.integer({ min: 30000, max: 32767 }), { minLength: names.length, maxLength: names.length }),
       formats: fc.array(fc.constantFrom('block' as const, 'flow' as const, 'json' as const), { minLength: names.length, maxLength: names.length }),
       boms: fc.array(fc.boolean(), { minLength: names.length, maxLength: names.length }),
-      defaults: fc.oneof(fc.constant({ kind: 'none' as const }), fc.shuffledSubarray(names).map((stages) => ({ kind: 'shipped' as const, stages }))),
+      defaults: fc.oneof(
+        fc.constant({ kind: 'none' as const }),
+        fc.shuffledSubarray(names).map((stages) => ({ kind: 'shipped' as const, stages })),
+      ),
     }),
   )
   .chain(({ names, nodePorts, formats, boms, defaults }) =>

@@ -45,7 +45,10 @@ function openssl(args: string[], cwd: string): void {
 
 /** ASN.1 GeneralizedTime as accepted by `openssl ca -startdate/-enddate`. */
 function asn1Time(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:T]/g, '');
+  return d
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:T]/g, '');
 }
 
 /** Self-signed RSA certificate with controllable validity window. */
@@ -82,15 +85,25 @@ export function makeRsaCert(dir: string, opts: RsaCertOptions = {}): TestCert {
   writeFileSync(join(work, 'index.txt'), '');
   writeFileSync(join(work, 'serial'), `${Date.now().toString(16).padStart(16, '0')}01\n`);
 
-  openssl(
-    ['req', '-new', '-newkey', `rsa:${bits}`, '-nodes', '-keyout', 'key.pem', '-out', 'req.csr', '-subj', `/CN=${cn}`],
-    work,
-  );
+  openssl(['req', '-new', '-newkey', `rsa:${bits}`, '-nodes', '-keyout', 'key.pem', '-out', 'req.csr', '-subj', `/CN=${cn}`], work);
   openssl(
     [
-      'ca', '-batch', '-notext', '-config', 'ca.cnf', '-selfsign',
-      '-keyfile', 'key.pem', '-in', 'req.csr', '-out', 'cert.pem',
-      '-startdate', asn1Time(notBefore), '-enddate', asn1Time(notAfter),
+      'ca',
+      '-batch',
+      '-notext',
+      '-config',
+      'ca.cnf',
+      '-selfsign',
+      '-keyfile',
+      'key.pem',
+      '-in',
+      'req.csr',
+      '-out',
+      'cert.pem',
+      '-startdate',
+      asn1Time(notBefore),
+      '-enddate',
+      asn1Time(notAfter),
     ],
     work,
   );
@@ -104,8 +117,21 @@ export function makeEcCert(dir: string, days = 30): TestCert {
   const nowMs = Math.floor(Date.now() / 1000) * 1000;
   openssl(
     [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', 'key.pem', '-out', 'cert.pem', '-days', String(days), '-subj', '/CN=not-sealed-secrets',
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'key.pem',
+      '-out',
+      'cert.pem',
+      '-days',
+      String(days),
+      '-subj',
+      '/CN=not-sealed-secrets',
     ],
     work,
   );

@@ -166,19 +166,19 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     const b = (body ?? {}) as Record<string, unknown>;
     const missing = ['head', 'base', 'title'].filter((f) => typeof b[f] !== 'string' || b[f] === '');
     if (missing.length) {
-      return error(422, 'Validation Failed', missing.map((field) => ({ resource: 'PullRequest', field, code: 'missing_field' })));
+      return error(
+        422,
+        'Validation Failed',
+        missing.map((field) => ({ resource: 'PullRequest', field, code: 'missing_field' })),
+      );
     }
     const headRef = String(b.head).replace(/^[^:]+:/, '');
     const label = String(b.head).includes(':') ? String(b.head) : `${owner}:${headRef}`;
     if (pulls.some((p) => p.state === 'open' && p.head.label === label)) {
-      return error(422, 'Validation Failed', [
-        { resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${label}.` },
-      ]);
+      return error(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${label}.` }]);
     }
     if (headRef === b.base) {
-      return error(422, 'Validation Failed', [
-        { resource: 'PullRequest', code: 'custom', message: `No commits between ${String(b.base)} and ${headRef}` },
-      ]);
+      return error(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: `No commits between ${String(b.base)} and ${headRef}` }]);
     }
     const number = pulls.reduce((n, p) => Math.max(n, p.number), 0) + 1;
     const pr: StoredPR = {

@@ -5,17 +5,17 @@ export type Obj = Record<string, unknown>;
 // Valid fixtures (shaped like cdk8s toJson() output)
 // ---------------------------------------------------------------------------
 
-export const labels = { "app.kubernetes.io/name": "mlflow", "app.kubernetes.io/instance": "dev-1" };
+export const labels = { 'app.kubernetes.io/name': 'mlflow', 'app.kubernetes.io/instance': 'dev-1' };
 
 export const podSpec = {
   containers: [
     {
-      name: "mlflow",
-      image: "ghcr.io/mlflow/mlflow:v2.14.1",
-      ports: [{ name: "http", containerPort: 5000, protocol: "TCP" }],
-      env: [{ name: "MLFLOW_PORT", value: "5000" }],
-      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
-      readinessProbe: { httpGet: { path: "/health", port: "http" }, periodSeconds: 10 },
+      name: 'mlflow',
+      image: 'ghcr.io/mlflow/mlflow:v2.14.1',
+      ports: [{ name: 'http', containerPort: 5000, protocol: 'TCP' }],
+      env: [{ name: 'MLFLOW_PORT', value: '5000' }],
+      resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+      readinessProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 10 },
       livenessProbe: { tcpSocket: { port: 5000 } },
     },
   ],
@@ -24,13 +24,13 @@ export const podSpec = {
 
 export function deployment(): Obj {
   return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: "mlflow", namespace: "dev-1", labels },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'mlflow', namespace: 'dev-1', labels },
     spec: {
       replicas: 2,
       selector: { matchLabels: labels },
-      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: "25%", maxUnavailable: 0 } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
       template: { metadata: { labels }, spec: podSpec },
     },
   };
@@ -38,15 +38,15 @@ export function deployment(): Obj {
 
 export function service(): Obj {
   return {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: { name: "mlflow", namespace: "dev-1" },
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'mlflow', namespace: 'dev-1' },
     spec: {
-      type: "ClusterIP",
+      type: 'ClusterIP',
       selector: labels,
       ports: [
-        { name: "http", port: 80, targetPort: "http", protocol: "TCP" },
-        { name: "alt", port: 8080, targetPort: 5000 },
+        { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+        { name: 'alt', port: 8080, targetPort: 5000 },
       ],
     },
   };
@@ -54,54 +54,54 @@ export function service(): Obj {
 
 export function configMap(): Obj {
   return {
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: { name: "mlflow-config", namespace: "dev-1" },
-    data: { MLFLOW_S3_ENDPOINT_URL: "http://minio:9000" },
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'mlflow-config', namespace: 'dev-1' },
+    data: { MLFLOW_S3_ENDPOINT_URL: 'http://minio:9000' },
   };
 }
 
 export function secret(): Obj {
   return {
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: { name: "db-creds", namespace: "dev-1" },
-    type: "Opaque",
-    stringData: { username: "mlflow" },
-    data: { password: "c2VjcmV0" },
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'db-creds', namespace: 'dev-1' },
+    type: 'Opaque',
+    stringData: { username: 'mlflow' },
+    data: { password: 'c2VjcmV0' },
   };
 }
 
 export function namespace(): Obj {
-  return { apiVersion: "v1", kind: "Namespace", metadata: { name: "dev-1", labels } };
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dev-1', labels } };
 }
 
 export function statefulSet(): Obj {
   return {
-    apiVersion: "apps/v1",
-    kind: "StatefulSet",
-    metadata: { name: "postgres", namespace: "dev-1" },
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: 'postgres', namespace: 'dev-1' },
     spec: {
-      serviceName: "postgres",
+      serviceName: 'postgres',
       replicas: 1,
-      selector: { matchLabels: { app: "postgres" } },
+      selector: { matchLabels: { app: 'postgres' } },
       template: {
-        metadata: { labels: { app: "postgres" } },
+        metadata: { labels: { app: 'postgres' } },
         spec: {
           containers: [
             {
-              name: "postgres",
-              image: "postgres:16",
+              name: 'postgres',
+              image: 'postgres:16',
               ports: [{ containerPort: 5432 }],
-              volumeMounts: [{ name: "data", mountPath: "/var/lib/postgresql/data" }],
+              volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql/data' }],
             },
           ],
         },
       },
       volumeClaimTemplates: [
         {
-          metadata: { name: "data" },
-          spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "10Gi" } } },
+          metadata: { name: 'data' },
+          spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } },
         },
       ],
     },
@@ -110,16 +110,16 @@ export function statefulSet(): Obj {
 
 export function job(): Obj {
   return {
-    apiVersion: "batch/v1",
-    kind: "Job",
-    metadata: { name: "db-migrate", namespace: "dev-1", annotations: { "argocd.argoproj.io/hook": "PreSync" } },
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'db-migrate', namespace: 'dev-1', annotations: { 'argocd.argoproj.io/hook': 'PreSync' } },
     spec: {
       backoffLimit: 3,
       ttlSecondsAfterFinished: 600,
       template: {
         spec: {
-          restartPolicy: "Never",
-          containers: [{ name: "migrate", image: "ghcr.io/mlflow/mlflow:v2.14.1", command: ["mlflow", "db", "upgrade"] }],
+          restartPolicy: 'Never',
+          containers: [{ name: 'migrate', image: 'ghcr.io/mlflow/mlflow:v2.14.1', command: ['mlflow', 'db', 'upgrade'] }],
         },
       },
     },
@@ -128,68 +128,68 @@ export function job(): Obj {
 
 export function pvc(): Obj {
   return {
-    apiVersion: "v1",
-    kind: "PersistentVolumeClaim",
-    metadata: { name: "minio-data", namespace: "dev-1" },
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: 'minio-data', namespace: 'dev-1' },
     spec: {
-      accessModes: ["ReadWriteOnce"],
-      storageClassName: "standard",
-      resources: { requests: { storage: "20Gi" } },
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: 'standard',
+      resources: { requests: { storage: '20Gi' } },
     },
   };
 }
 
 export function pdb(): Obj {
   return {
-    apiVersion: "policy/v1",
-    kind: "PodDisruptionBudget",
-    metadata: { name: "mlflow", namespace: "dev-1" },
-    spec: { minAvailable: "50%", selector: { matchLabels: labels } },
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: 'mlflow', namespace: 'dev-1' },
+    spec: { minAvailable: '50%', selector: { matchLabels: labels } },
   };
 }
 
 export function appProject(): Obj {
   return {
-    apiVersion: "argoproj.io/v1alpha1",
-    kind: "AppProject",
-    metadata: { name: "mlops", namespace: "argocd" },
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AppProject',
+    metadata: { name: 'mlops', namespace: 'argocd' },
     spec: {
-      description: "MLflow environments",
-      sourceRepos: ["https://github.com/example/gitops.git"],
-      destinations: [{ server: "https://kubernetes.default.svc", namespace: "*" }],
-      clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
+      description: 'MLflow environments',
+      sourceRepos: ['https://github.com/example/gitops.git'],
+      destinations: [{ server: 'https://kubernetes.default.svc', namespace: '*' }],
+      clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
     },
   };
 }
 
 export function applicationSet(): Obj {
   return {
-    apiVersion: "argoproj.io/v1alpha1",
-    kind: "ApplicationSet",
-    metadata: { name: "mlflow-envs", namespace: "argocd" },
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'ApplicationSet',
+    metadata: { name: 'mlflow-envs', namespace: 'argocd' },
     spec: {
       goTemplate: true,
-      goTemplateOptions: ["missingkey=error"],
+      goTemplateOptions: ['missingkey=error'],
       generators: [
         {
           git: {
-            repoURL: "https://github.com/example/gitops.git",
-            revision: "HEAD",
-            files: [{ path: "environments/*/config.json" }],
+            repoURL: 'https://github.com/example/gitops.git',
+            revision: 'HEAD',
+            files: [{ path: 'environments/*/config.json' }],
           },
         },
       ],
       template: {
-        metadata: { name: "mlflow-{{.env}}" },
+        metadata: { name: 'mlflow-{{.env}}' },
         spec: {
-          project: "mlops",
+          project: 'mlops',
           source: {
-            repoURL: "https://github.com/example/gitops.git",
-            targetRevision: "HEAD",
-            path: "environments/{{.env}}",
+            repoURL: 'https://github.com/example/gitops.git',
+            targetRevision: 'HEAD',
+            path: 'environments/{{.env}}',
           },
-          destination: { server: "https://kubernetes.default.svc", namespace: "{{.env}}" },
-          syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ["CreateNamespace=true"] },
+          destination: { server: 'https://kubernetes.default.svc', namespace: '{{.env}}' },
+          syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true'] },
         },
       },
     },
@@ -198,33 +198,33 @@ export function applicationSet(): Obj {
 
 export function sealedSecret(): Obj {
   return {
-    apiVersion: "bitnami.com/v1alpha1",
-    kind: "SealedSecret",
-    metadata: { name: "minio-creds", namespace: "dev-1" },
+    apiVersion: 'bitnami.com/v1alpha1',
+    kind: 'SealedSecret',
+    metadata: { name: 'minio-creds', namespace: 'dev-1' },
     spec: {
-      encryptedData: { rootPassword: "AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq" },
-      template: { metadata: { name: "minio-creds", namespace: "dev-1" }, type: "Opaque" },
+      encryptedData: { rootPassword: 'AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq' },
+      template: { metadata: { name: 'minio-creds', namespace: 'dev-1' }, type: 'Opaque' },
     },
   };
 }
 
 export function externalSecret(): Obj {
   return {
-    apiVersion: "external-secrets.io/v1",
-    kind: "ExternalSecret",
-    metadata: { name: "db-creds", namespace: "dev-1" },
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name: 'db-creds', namespace: 'dev-1' },
     spec: {
-      refreshInterval: "1h",
-      secretStoreRef: { kind: "ClusterSecretStore", name: "vault" },
-      target: { name: "db-creds", creationPolicy: "Owner" },
-      data: [{ secretKey: "username", remoteRef: { key: "mlops/dev-1/db", property: "username" } }],
+      refreshInterval: '1h',
+      secretStoreRef: { kind: 'ClusterSecretStore', name: 'vault' },
+      target: { name: 'db-creds', creationPolicy: 'Owner' },
+      data: [{ secretKey: 'username', remoteRef: { key: 'mlops/dev-1/db', property: 'username' } }],
       dataFrom: [
         {
           sourceRef: {
             generatorRef: {
-              apiVersion: "generators.external-secrets.io/v1alpha1",
-              kind: "Password",
-              name: "db-password",
+              apiVersion: 'generators.external-secrets.io/v1alpha1',
+              kind: 'Password',
+              name: 'db-password',
             },
           },
         },
@@ -235,9 +235,9 @@ export function externalSecret(): Obj {
 
 export function password(): Obj {
   return {
-    apiVersion: "generators.external-secrets.io/v1alpha1",
-    kind: "Password",
-    metadata: { name: "db-password", namespace: "dev-1" },
+    apiVersion: 'generators.external-secrets.io/v1alpha1',
+    kind: 'Password',
+    metadata: { name: 'db-password', namespace: 'dev-1' },
     spec: { length: 32, digits: 6, symbols: 0, noUpper: false, allowRepeat: true },
   };
 }

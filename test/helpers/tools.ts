@@ -10,10 +10,9 @@ import { cacheRoot } from '../e2e/images.js';
 
 /** kustomize: $GEN_GITOPS_KUSTOMIZE, the pinned build in the e2e cache, or `kustomize` on PATH. */
 export function kustomizeBinary(): string | undefined {
-  const candidates = [
-    process.env.GEN_GITOPS_KUSTOMIZE,
-    join(cacheRoot(), 'tools', `kustomize-${TOOLS.kustomize.version}`, 'bin', 'kustomize'),
-  ].filter((c): c is string => c !== undefined && c !== '');
+  const candidates = [process.env.GEN_GITOPS_KUSTOMIZE, join(cacheRoot(), 'tools', `kustomize-${TOOLS.kustomize.version}`, 'bin', 'kustomize')].filter(
+    (c): c is string => c !== undefined && c !== '',
+  );
   const found = candidates.find((c) => existsSync(c));
   if (found) return found;
   return spawnSync('kustomize', ['version'], { encoding: 'utf8' }).status === 0 ? 'kustomize' : undefined;

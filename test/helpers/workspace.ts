@@ -43,15 +43,10 @@ export interface CliRun {
 /** Runs the real built CLI as a child process (what a user runs). */
 export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
   return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [binPath, ...args],
-      { cwd: opts.cwd ?? projectRoot, env: { ...process.env, ...opts.env }, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
-        done({ code: typeof code === 'number' ? code : 1, stdout, stderr });
-      },
-    );
+    execFile(process.execPath, [binPath, ...args], { cwd: opts.cwd ?? projectRoot, env: { ...process.env, ...opts.env }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? ((err as { code?: number }).code ?? 1) : 0;
+      done({ code: typeof code === 'number' ? code : 1, stdout, stderr });
+    });
   });
 }
 

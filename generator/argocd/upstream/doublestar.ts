@@ -131,14 +131,7 @@ interface DoublestarState {
 }
 
 /** doublestar match.go doMatchWithSeparator (separator '/', case-sensitive). */
-function doublestarDoMatch(
-  pattern: Uint8Array,
-  name: Uint8Array,
-  validate: boolean,
-  state: DoublestarState,
-  patIdx0: number,
-  nameIdx0: number,
-): boolean {
+function doublestarDoMatch(pattern: Uint8Array, name: Uint8Array, validate: boolean, state: DoublestarState, patIdx0: number, nameIdx0: number): boolean {
   let { dsPat, dsName, starPat, starName } = state;
   let patIdx = patIdx0;
   let nameIdx = nameIdx0;

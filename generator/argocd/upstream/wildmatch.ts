@@ -80,10 +80,7 @@ export function dowild(p: Uint8Array, pi0: number, t: Uint8Array, ti0: number, p
             /* skip */
           }
           if (!pathname) matchSlash = true;
-          else if (
-            (prevP < 0 || at(p, prevP) === SLASH) &&
-            (at(p, pi) === 0 || at(p, pi) === SLASH || (at(p, pi) === BACKSLASH && at(p, pi + 1) === SLASH))
-          ) {
+          else if ((prevP < 0 || at(p, prevP) === SLASH) && (at(p, pi) === 0 || at(p, pi) === SLASH || (at(p, pi) === BACKSLASH && at(p, pi + 1) === SLASH))) {
             if (at(p, pi) === SLASH && dowild(p, pi + 1, t, ti, pathname) === WM_MATCH) return WM_MATCH;
             matchSlash = true;
           } else matchSlash = false;

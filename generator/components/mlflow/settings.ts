@@ -25,10 +25,7 @@ export function resolveMlflowSettings(env: ValidEnvironment): EnvironmentSpec['m
   // The same origins for the UI's state-changing /ajax-api/ calls (checked by
   // releases that set MLFLOW_SERVER_CORS_ALLOWED_ORIGINS; localhost origins are
   // always accepted); extra hosts are usually ingress names, reached over https too.
-  const corsOrigins = [
-    ...allowedHosts.filter((h) => !userHosts.includes(h)).map((h) => `http://${h}`),
-    ...userHosts.flatMap((h) => [`http://${h}`, `https://${h}`]),
-  ];
+  const corsOrigins = [...allowedHosts.filter((h) => !userHosts.includes(h)).map((h) => `http://${h}`), ...userHosts.flatMap((h) => [`http://${h}`, `https://${h}`])];
   return {
     name: mlflowName,
     image: resolveImage(v.mlflow.image),

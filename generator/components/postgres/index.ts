@@ -27,7 +27,14 @@ export const postgres: Component<'postgres'> = {
     if (id !== 'postgresPassword') return undefined;
     const pg = spec.postgres.embedded;
     if (!pg) return { external: true, what: `the external PostgreSQL at ${spec.postgres.host}`, field: 'postgres.host' };
-    return { external: false, kind: 'StatefulSet', namespace: pg.namespace, name: pg.name, secretName: pg.credentialsSecret, what: `PostgreSQL ${pg.namespace}/${pg.name} (initdb keeps the first password)` };
+    return {
+      external: false,
+      kind: 'StatefulSet',
+      namespace: pg.namespace,
+      name: pg.name,
+      secretName: pg.credentialsSecret,
+      what: `PostgreSQL ${pg.namespace}/${pg.name} (initdb keeps the first password)`,
+    };
   },
   images: (spec) => [spec.postgres.embedded!.image.ref],
   sharedNamespaces: (spec) => [spec.postgres.embedded!.namespace],

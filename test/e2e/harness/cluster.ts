@@ -137,17 +137,23 @@ export class Cluster implements ClaimHost {
       const spec = (o as unknown as IService).spec ?? {};
       const selected = pods.filter((p) => p.opts.namespace === o.metadata.namespace && labelsMatch(spec.selector, this.podLabels(p)));
       const ports = (spec.ports ?? []).map((p) => ({
-        port: p.port, nodePort: spec.type === 'NodePort' ? p.nodePort : undefined,
+        port: p.port,
+        nodePort: spec.type === 'NodePort' ? p.nodePort : undefined,
         targetPort: typeof p.targetPort === 'number' ? p.targetPort : Number(p.targetPort ?? p.port),
       }));
       all.push({
-        name: o.metadata.name, namespace: o.metadata.namespace!, ip: this.serviceIps.get(ref(o)), ports,
+        name: o.metadata.name,
+        namespace: o.metadata.namespace!,
+        ip: this.serviceIps.get(ref(o)),
+        ports,
         ready: selected.map((p) => ({
           ip: p.ip,
-          ports: new Map((spec.ports ?? []).map((sp) => {
-            const c = p.opts.spec.containers.find((c) => resolvePort(c, sp.targetPort ?? sp.port) !== undefined) ?? p.opts.spec.containers[0]!;
-            return [sp.port, resolvePort(c, sp.targetPort ?? sp.port) ?? sp.port] as const;
-          })),
+          ports: new Map(
+            (spec.ports ?? []).map((sp) => {
+              const c = p.opts.spec.containers.find((c) => resolvePort(c, sp.targetPort ?? sp.port) !== undefined) ?? p.opts.spec.containers[0]!;
+              return [sp.port, resolvePort(c, sp.targetPort ?? sp.port) ?? sp.port] as const;
+            }),
+          ),
         })),
       });
     }
@@ -197,7 +203,11 @@ export class Cluster implements ClaimHost {
     for (const p of spec.ports ?? []) {
       if (p.nodePort === undefined) continue;
       const taken = this.list('Service').find((s) => ref(s) !== ref(o) && ((s as unknown as IService).spec?.ports ?? []).some((q) => q.nodePort === p.nodePort));
-      if (taken) throw new SyncError(`${ref(o)}: Service "${o.metadata.name}" is invalid: spec.ports.nodePort: Invalid value: ${p.nodePort}: provided port is already allocated (by ${ref(taken)})`, ref(o));
+      if (taken)
+        throw new SyncError(
+          `${ref(o)}: Service "${o.metadata.name}" is invalid: spec.ports.nodePort: Invalid value: ${p.nodePort}: provided port is already allocated (by ${ref(taken)})`,
+          ref(o),
+        );
     }
     if (!existing && spec.clusterIP !== 'None') this.serviceIps.set(ref(o), this.network.allocateServiceIp());
   }

@@ -99,9 +99,13 @@ export class Network {
       }
     }
     const script = [
-      'table ip kube-proxy', 'delete table ip kube-proxy',
+      'table ip kube-proxy',
+      'delete table ip kube-proxy',
       'table ip kube-proxy {',
-      '  chain output {', '    type nat hook output priority -100; policy accept;', ...rules, '  }',
+      '  chain output {',
+      '    type nat hook output priority -100; policy accept;',
+      ...rules,
+      '  }',
       '}',
     ].join('\n');
     execFileSync('/usr/sbin/nft', ['-f', '-'], { input: script });

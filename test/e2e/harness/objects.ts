@@ -16,7 +16,16 @@ export interface KObject {
   readonly [key: string]: unknown;
 }
 
-const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass', 'PersistentVolume', 'PriorityClass', 'ClusterSecretStore']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'StorageClass',
+  'PersistentVolume',
+  'PriorityClass',
+  'ClusterSecretStore',
+]);
 
 export function isNamespaced(kind: string): boolean {
   return !CLUSTER_SCOPED.has(kind);
@@ -42,7 +51,10 @@ export type Phase = 'PreSync' | 'Sync' | 'PostSync' | 'SyncFail' | 'Skip';
 export function hookPhases(o: KObject): Phase[] {
   const value = annotation(o, 'argocd.argoproj.io/hook');
   if (value === undefined) return [];
-  return value.split(',').map((s) => s.trim()).filter(Boolean) as Phase[];
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean) as Phase[];
 }
 
 export function wave(o: KObject): number {
@@ -68,12 +80,41 @@ export function hookDeletePolicies(o: KObject): string[] {
  * (gitops-engine pkg/sync/sync_tasks.go, kindOrder); unknown kinds go last.
  */
 const KIND_ORDER = [
-  'Namespace', 'NetworkPolicy', 'ResourceQuota', 'LimitRange', 'PodSecurityPolicy', 'PodDisruptionBudget',
-  'ServiceAccount', 'Secret', 'SecretList', 'ConfigMap', 'StorageClass', 'PersistentVolume',
-  'PersistentVolumeClaim', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleList', 'ClusterRoleBinding',
-  'ClusterRoleBindingList', 'Role', 'RoleList', 'RoleBinding', 'RoleBindingList', 'Service', 'DaemonSet', 'Pod',
-  'ReplicationController', 'ReplicaSet', 'Deployment', 'HorizontalPodAutoscaler', 'StatefulSet', 'Job',
-  'CronJob', 'IngressClass', 'Ingress', 'APIService',
+  'Namespace',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'LimitRange',
+  'PodSecurityPolicy',
+  'PodDisruptionBudget',
+  'ServiceAccount',
+  'Secret',
+  'SecretList',
+  'ConfigMap',
+  'StorageClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleList',
+  'ClusterRoleBinding',
+  'ClusterRoleBindingList',
+  'Role',
+  'RoleList',
+  'RoleBinding',
+  'RoleBindingList',
+  'Service',
+  'DaemonSet',
+  'Pod',
+  'ReplicationController',
+  'ReplicaSet',
+  'Deployment',
+  'HorizontalPodAutoscaler',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'IngressClass',
+  'Ingress',
+  'APIService',
 ];
 
 export function kindRank(kind: string): number {

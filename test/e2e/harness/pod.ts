@@ -67,7 +67,10 @@ export class Pod {
   private readonly hostsFile: string;
   private readonly volumes = new Map<string, { path: string; readOnly: boolean }>();
 
-  constructor(private readonly host: PodHost, readonly opts: PodOptions) {
+  constructor(
+    private readonly host: PodHost,
+    readonly opts: PodOptions,
+  ) {
     this.ip = host.network.podIp(`${opts.namespace}/${opts.name}`);
     this.dir = join(host.stateDir, 'pods', opts.namespace, `${opts.name}.${++podSerial}`);
     mkdirSync(this.dir, { recursive: true });
@@ -199,7 +202,8 @@ export class Pod {
       vars = containerEnv(c, namespace, {
         configMap: (ns, n) => this.host.configMap(ns, n),
         secret: (ns, n) => this.host.secret(ns, n),
-        field: (path) => ({ 'metadata.name': this.name, 'metadata.namespace': namespace, 'status.podIP': this.ip, 'spec.nodeName': 'harness-node' } as Record<string, string>)[path],
+        field: (path) =>
+          (({ 'metadata.name': this.name, 'metadata.namespace': namespace, 'status.podIP': this.ip, 'spec.nodeName': 'harness-node' }) as Record<string, string>)[path],
       });
     } catch (e) {
       if (e instanceof ConfigError) throw new SyncError(`${owner} container ${c.name}: CreateContainerConfigError: ${e.message}`, owner);
@@ -268,15 +272,21 @@ export class Pod {
       this.host.changed();
     }
     const loops: Promise<void>[] = [];
-    if (c.readinessProbe) loops.push(this.repeat(c.readinessProbe, s, proc, alive, (ok) => {
-      if (s.ready !== ok) {
-        s.ready = ok;
-        this.host.changed();
-      }
-    }));
-    if (c.livenessProbe) loops.push(this.repeat(c.livenessProbe, s, proc, alive, undefined, async () => {
-      await kill(`liveness probe failed: ${s.lastProbe}`);
-    }));
+    if (c.readinessProbe)
+      loops.push(
+        this.repeat(c.readinessProbe, s, proc, alive, (ok) => {
+          if (s.ready !== ok) {
+            s.ready = ok;
+            this.host.changed();
+          }
+        }),
+      );
+    if (c.livenessProbe)
+      loops.push(
+        this.repeat(c.livenessProbe, s, proc, alive, undefined, async () => {
+          await kill(`liveness probe failed: ${s.lastProbe}`);
+        }),
+      );
     await Promise.all(loops);
   }
 

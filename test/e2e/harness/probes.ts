@@ -27,7 +27,10 @@ function httpGet(ip: string, port: number, path: string, headers: Record<string,
       const code = res.statusCode ?? 0;
       resolve(code >= 200 && code < 400 ? { ok: true, message: `HTTP ${code}` } : { ok: false, message: `HTTP probe failed with statuscode: ${code}` });
     });
-    req.on('timeout', () => { req.destroy(); resolve({ ok: false, message: `Get "http://${ip}:${port}${path}": context deadline exceeded` }); });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve({ ok: false, message: `Get "http://${ip}:${port}${path}": context deadline exceeded` });
+    });
     req.on('error', (e) => resolve({ ok: false, message: `Get "http://${ip}:${port}${path}": ${e.message}` }));
     req.end();
   });
@@ -36,14 +39,20 @@ function httpGet(ip: string, port: number, path: string, headers: Record<string,
 function tcp(ip: string, port: number, timeoutMs: number): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const s = connect({ host: ip, port, timeout: timeoutMs });
-    s.on('connect', () => { s.destroy(); resolve({ ok: true, message: 'connected' }); });
-    s.on('timeout', () => { s.destroy(); resolve({ ok: false, message: `dial tcp ${ip}:${port}: i/o timeout` }); });
+    s.on('connect', () => {
+      s.destroy();
+      resolve({ ok: true, message: 'connected' });
+    });
+    s.on('timeout', () => {
+      s.destroy();
+      resolve({ ok: false, message: `dial tcp ${ip}:${port}: i/o timeout` });
+    });
     s.on('error', (e) => resolve({ ok: false, message: `dial tcp ${ip}:${port}: ${e.message}` }));
   });
 }
 
 export async function runProbe(probe: IProbe, c: IContainer, podIp: string, proc: ContainerProcess): Promise<ProbeResult> {
-  const timeout = (probe.timeoutSeconds ?? 1);
+  const timeout = probe.timeoutSeconds ?? 1;
   if (probe.httpGet) {
     const port = resolvePort(c, probe.httpGet.port);
     if (port === undefined) return { ok: false, message: `port ${probe.httpGet.port} not found in container ports` };

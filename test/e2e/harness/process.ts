@@ -100,25 +100,48 @@ export class ContainerProcess {
   /** SIGTERM, then SIGKILL to the whole process group after the grace period. */
   async stop(graceSeconds: number): Promise<void> {
     if (!this.running) return;
-    try { process.kill(-this.pid, 'SIGTERM'); } catch { /* gone */ }
-    const timer = setTimeout(() => {
-      try { process.kill(-this.pid, 'SIGKILL'); } catch { /* gone */ }
-    }, Math.min(graceSeconds, 15) * 1000);
+    try {
+      process.kill(-this.pid, 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+    const timer = setTimeout(
+      () => {
+        try {
+          process.kill(-this.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      },
+      Math.min(graceSeconds, 15) * 1000,
+    );
     await this.exited;
     clearTimeout(timer);
-    try { process.kill(-this.pid, 'SIGKILL'); } catch { /* every child is gone */ }
+    try {
+      process.kill(-this.pid, 'SIGKILL');
+    } catch {
+      /* every child is gone */
+    }
   }
 
   /** Run a command inside this container (an exec probe), as its user, with its environment. */
   exec(argv: readonly string[], timeoutSeconds: number): Promise<{ code: number; output: string }> {
     return new Promise((resolve) => {
-      const child = spawn('/usr/bin/nsenter', [`--target=${this.pid}`, '--mount', '--root', '--wd', ...setpriv(this.spec.identity), '--', '/usr/bin/env', ...envCleanup(this.spec.env), '--', ...argv], {
-        env: { ...this.spec.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        '/usr/bin/nsenter',
+        [`--target=${this.pid}`, '--mount', '--root', '--wd', ...setpriv(this.spec.identity), '--', '/usr/bin/env', ...envCleanup(this.spec.env), '--', ...argv],
+        {
+          env: { ...this.spec.env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let output = '';
-      child.stdout.on('data', (b: Buffer) => { output += b.toString('utf8'); });
-      child.stderr.on('data', (b: Buffer) => { output += b.toString('utf8'); });
+      child.stdout.on('data', (b: Buffer) => {
+        output += b.toString('utf8');
+      });
+      child.stderr.on('data', (b: Buffer) => {
+        output += b.toString('utf8');
+      });
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutSeconds * 1000);
       child.on('close', (code) => {
         clearTimeout(timer);

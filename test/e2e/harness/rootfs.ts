@@ -76,7 +76,10 @@ class Script {
       const id = hostPath.replace(/\//g, '_');
       const upper = join(this.spec.scratch, 'upper', id);
       const work = join(this.spec.scratch, 'work', id);
-      this.lines.push(`/usr/bin/mkdir -p ${q(upper)} ${q(work)}`, `/usr/bin/mount -t overlay overlay -o ${q(`lowerdir=${hostPath},upperdir=${upper},workdir=${work}`)} ${q(target)}`);
+      this.lines.push(
+        `/usr/bin/mkdir -p ${q(upper)} ${q(work)}`,
+        `/usr/bin/mount -t overlay overlay -o ${q(`lowerdir=${hostPath},upperdir=${upper},workdir=${work}`)} ${q(target)}`,
+      );
     }
   }
 

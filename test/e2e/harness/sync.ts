@@ -46,7 +46,10 @@ function phaseTasks(objects: readonly KObject[], phase: 'PreSync' | 'Sync' | 'Po
     if (phases.includes('Skip')) continue;
     if (phases.length === 0 ? phase === 'Sync' : phases.includes(phase)) tasks.push({ object: o, hook: phases.length > 0, wave: wave(o) });
   }
-  return adjustNamespaceWaves(tasks).sort((a, b) => a.wave - b.wave || compareForSync({ ...a.object, metadata: { ...a.object.metadata, annotations: {} } }, { ...b.object, metadata: { ...b.object.metadata, annotations: {} } }));
+  return adjustNamespaceWaves(tasks).sort(
+    (a, b) =>
+      a.wave - b.wave || compareForSync({ ...a.object, metadata: { ...a.object.metadata, annotations: {} } }, { ...b.object, metadata: { ...b.object.metadata, annotations: {} } }),
+  );
 }
 
 async function waitHealthy(cluster: Cluster, tasks: readonly Task[], opts: SyncOptions, label: string): Promise<void> {

@@ -30,7 +30,11 @@ function projectKeys(
   defaultMode: number,
   fsGroup: number | undefined,
 ): void {
-  const entries = items ?? Object.keys(data).sort().map((key) => ({ key, path: key, mode: undefined }));
+  const entries =
+    items ??
+    Object.keys(data)
+      .sort()
+      .map((key) => ({ key, path: key, mode: undefined }));
   for (const item of entries) {
     const value = data[item.key];
     if (value === undefined) throw new MountError(`${what}: key ${item.key} not found`);
@@ -48,13 +52,7 @@ function projectKeys(
  * Create the volume's folder under `podDir` and return where it is.
  * `fsGroup` makes the kubelet give the volume to that group (setgid, group-writable).
  */
-export function materialise(
-  v: IVolume,
-  namespace: string,
-  podDir: string,
-  src: VolumeSources,
-  fsGroup: number | undefined,
-): Materialised {
+export function materialise(v: IVolume, namespace: string, podDir: string, src: VolumeSources, fsGroup: number | undefined): Materialised {
   const dir = join(podDir, 'volumes', v.name);
   if (v.emptyDir !== undefined) {
     mkdirSync(dir, { recursive: true });
@@ -87,6 +85,8 @@ export function materialise(
     }
     return { path, readOnly: v.persistentVolumeClaim.readOnly ?? false };
   }
-  const kind = Object.keys(v).filter((k) => k !== 'name').join(', ');
+  const kind = Object.keys(v)
+    .filter((k) => k !== 'name')
+    .join(', ');
   throw new MountError(`volume "${v.name}": type ${kind} is not supported by the e2e harness`);
 }

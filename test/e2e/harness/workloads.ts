@@ -24,10 +24,16 @@ export interface Workload {
   delete(): Promise<void>;
 }
 
-interface TemplateSpec { template: { metadata?: { labels?: Record<string, string> }; spec: IPodSpec }; replicas?: number }
+interface TemplateSpec {
+  template: { metadata?: { labels?: Record<string, string> }; spec: IPodSpec };
+  replicas?: number;
+}
 
 function templateHash(o: KObject): string {
-  return createHash('sha256').update(JSON.stringify((o.spec as TemplateSpec).template)).digest('hex').slice(0, 10);
+  return createHash('sha256')
+    .update(JSON.stringify((o.spec as TemplateSpec).template))
+    .digest('hex')
+    .slice(0, 10);
 }
 
 function podFailure(pods: readonly Pod[]): SyncError | undefined {
@@ -42,7 +48,10 @@ function podFailure(pods: readonly Pod[]): SyncError | undefined {
 class DeploymentController implements Workload {
   private current: Pod[] = [];
   private hash = '';
-  constructor(private readonly host: PodHost, public object: KObject) {}
+  constructor(
+    private readonly host: PodHost,
+    public object: KObject,
+  ) {}
 
   async start(): Promise<void> {
     await this.update(this.object);
@@ -56,9 +65,16 @@ class DeploymentController implements Workload {
     await Promise.all(this.current.map((p) => p.stop()));
     this.hash = hash;
     const spec = (next.spec as TemplateSpec).template.spec;
-    this.current = Array.from({ length: replicas }, (_, i) => new Pod(this.host, {
-      name: `${next.metadata.name}-${hash}-${i}`, namespace: next.metadata.namespace!, owner: shortRef(next), spec,
-    }));
+    this.current = Array.from(
+      { length: replicas },
+      (_, i) =>
+        new Pod(this.host, {
+          name: `${next.metadata.name}-${hash}-${i}`,
+          namespace: next.metadata.namespace!,
+          owner: shortRef(next),
+          spec,
+        }),
+    );
     for (const p of this.current) p.start();
     return undefined;
   }
@@ -70,7 +86,9 @@ class DeploymentController implements Workload {
     return notReady ? { status: 'Progressing', message: notReady.describe() } : { status: 'Healthy', message: 'all replicas ready' };
   }
 
-  pods(): readonly Pod[] { return this.current; }
+  pods(): readonly Pod[] {
+    return this.current;
+  }
 
   async delete(): Promise<void> {
     await Promise.all(this.current.map((p) => p.stop()));
@@ -83,7 +101,10 @@ class StatefulSetController implements Workload {
   private current: Pod[] = [];
   private hash = '';
   private rollout: Promise<void> = Promise.resolve();
-  constructor(private readonly host: PodHost & { ensureClaim(ns: string, name: string): void }, public object: KObject) {}
+  constructor(
+    private readonly host: PodHost & { ensureClaim(ns: string, name: string): void },
+    public object: KObject,
+  ) {}
 
   async start(): Promise<void> {
     await this.update(this.object);
@@ -113,8 +134,11 @@ class StatefulSetController implements Workload {
           ...(spec.volumeClaimTemplates ?? []).map((t, k) => ({ name: t.metadata.name, persistentVolumeClaim: { claimName: claims[k]! } })),
         ];
         const pod = new Pod(this.host, {
-          name: `${next.metadata.name}-${i}`, namespace: ns, owner: shortRef(next),
-          spec: { ...spec.template.spec, volumes, hostname: `${next.metadata.name}-${i}` }, subdomain: spec.serviceName,
+          name: `${next.metadata.name}-${i}`,
+          namespace: ns,
+          owner: shortRef(next),
+          spec: { ...spec.template.spec, volumes, hostname: `${next.metadata.name}-${i}` },
+          subdomain: spec.serviceName,
         });
         this.current.push(pod);
         pod.start();
@@ -135,7 +159,9 @@ class StatefulSetController implements Workload {
     return { status: 'Healthy', message: 'all replicas ready' };
   }
 
-  pods(): readonly Pod[] { return this.current; }
+  pods(): readonly Pod[] {
+    return this.current;
+  }
 
   async delete(): Promise<void> {
     this.hash = 'deleted';
@@ -150,7 +176,10 @@ class JobController implements Workload {
   private state: 'Running' | 'Complete' | 'Failed' = 'Running';
   private failure: SyncError | undefined;
   private stopped = false;
-  constructor(private readonly host: PodHost, public object: KObject) {}
+  constructor(
+    private readonly host: PodHost,
+    public object: KObject,
+  ) {}
 
   async start(): Promise<void> {
     const spec = this.object.spec as TemplateSpec & { backoffLimit?: number; activeDeadlineSeconds?: number };
@@ -159,7 +188,10 @@ class JobController implements Workload {
     void (async () => {
       for (let attempt = 0; !this.stopped; attempt++) {
         const pod = new Pod(this.host, {
-          name: `${this.object.metadata.name}-${attempt}`, namespace: this.object.metadata.namespace!, owner: shortRef(this.object), spec: spec.template.spec,
+          name: `${this.object.metadata.name}-${attempt}`,
+          namespace: this.object.metadata.namespace!,
+          owner: shortRef(this.object),
+          spec: spec.template.spec,
         });
         this.all.push(pod);
         pod.start();
@@ -218,7 +250,9 @@ class JobController implements Workload {
     return this.state === 'Complete';
   }
 
-  pods(): readonly Pod[] { return this.all; }
+  pods(): readonly Pod[] {
+    return this.all;
+  }
 
   async delete(): Promise<void> {
     this.stopped = true;
@@ -230,9 +264,22 @@ export type ClaimHost = PodHost & { ensureClaim(ns: string, name: string): void 
 
 export async function startWorkload(host: ClaimHost, o: KObject): Promise<Workload | undefined> {
   switch (o.kind) {
-    case 'Deployment': { const w = new DeploymentController(host, o); await w.start(); return w; }
-    case 'StatefulSet': { const w = new StatefulSetController(host, o); await w.start(); return w; }
-    case 'Job': { const w = new JobController(host, o); await w.start(); return w; }
-    default: return undefined;
+    case 'Deployment': {
+      const w = new DeploymentController(host, o);
+      await w.start();
+      return w;
+    }
+    case 'StatefulSet': {
+      const w = new StatefulSetController(host, o);
+      await w.start();
+      return w;
+    }
+    case 'Job': {
+      const w = new JobController(host, o);
+      await w.start();
+      return w;
+    }
+    default:
+      return undefined;
   }
 }
