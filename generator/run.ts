@@ -19,10 +19,8 @@ export interface GenerateOptions extends RenderInputs {
   repo: string;
   envs: string[];
   all: boolean;
-  /** The run mode; when absent, from the flags below (check, else dry-run, else commit). */
-  mode?: Extract<RunMode, 'check' | 'dry-run' | 'commit'>;
-  dryRun?: boolean;
-  check?: boolean;
+  /** What the run does (parsed once, at the CLI): a local config repo takes check, dry-run or commit. */
+  mode: Extract<RunMode, 'check' | 'dry-run' | 'commit'>;
   diff: boolean;
   author?: Author;
   /** A promotion being committed (named in the commit message). */
@@ -51,7 +49,6 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     ),
   );
   phaseDone('load + validate input');
-  const mode = opts.mode ?? (opts.check ? 'check' : opts.dryRun ? 'dry-run' : 'commit');
   const target = new LocalTarget(root, { inputs: opts, author: opts.author, force: opts.force, lockTimeoutMs: opts.lockTimeoutMs, caching, parsed });
-  return runPipeline(input, mode, target, opts);
+  return runPipeline(input, opts.mode, target, opts);
 }

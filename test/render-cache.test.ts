@@ -23,9 +23,8 @@ function options(ws: { source: string; repo: string }, over: Partial<GenerateOpt
     repo: ws.repo,
     envs: [],
     all: true,
-    dryRun: false,
+    mode: 'commit',
     diff: false,
-    check: false,
     author: { name: 'Test', email: 'test@example.com' },
     environ: {},
     ...over,
@@ -52,7 +51,7 @@ test('a re-run reuses every unchanged environment and changes nothing; a full re
   t.deepEqual(second.reused, ['dev', 'prod', 'stg']);
 
   rmSync(cacheFile(ws.repo));
-  const full = await generate(options(ws, { dryRun: true }));
+  const full = await generate(options(ws, { mode: 'dry-run' }));
   t.deepEqual(full.reused, [], 'no cache: everything rendered');
   t.is(full.status, 'up-to-date', 'and the full render matches what the reused run left');
   t.false(existsSync(cacheFile(ws.repo)), 'a dry run does not write the cache');
@@ -85,7 +84,7 @@ test('an edited environment file, a hand-edited folder, another build or a damag
   // Another build of gen-gitops: nothing it remembered counts.
   const stored = JSON.parse(readFileSync(cacheFile(ws.repo), 'utf8')) as { build: string };
   writeFileSync(cacheFile(ws.repo), JSON.stringify({ ...stored, build: '0'.repeat(64) }));
-  t.deepEqual((await generate(options(ws, { dryRun: true }))).reused, []);
+  t.deepEqual((await generate(options(ws, { mode: 'dry-run' }))).reused, []);
 
   // Damaged: ignored, then rewritten by the next writing run.
   writeFileSync(cacheFile(ws.repo), '{ not json');

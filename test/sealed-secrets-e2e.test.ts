@@ -35,7 +35,7 @@ test.after.always(() => {
 const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 
 function options(over: Partial<GenerateOptions> = {}): GenerateOptions {
-  return { source, repo, envs: ['stg'], all: false, dryRun: false, diff: false, check: false, author: { name: 'Test', email: 'test@example.com' }, environ: {}, ...over };
+  return { source, repo, envs: ['stg'], all: false, mode: 'commit', diff: false, author: { name: 'Test', email: 'test@example.com' }, environ: {}, ...over };
 }
 
 function sealedInRepo(): KubeObject[] {
@@ -70,7 +70,7 @@ test.serial('second run with the same inputs leaves the config repo unchanged', 
   t.is(git('rev-parse', 'HEAD').trim(), head);
   t.is(git('status', '--porcelain'), '');
   t.deepEqual(sealedInRepo(), before);
-  const check = await generate(options({ check: true }));
+  const check = await generate(options({ mode: 'check' }));
   t.is(check.status, 'up-to-date');
 });
 

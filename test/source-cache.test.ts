@@ -19,9 +19,8 @@ function options(ws: { source: string; repo: string }, over: Partial<GenerateOpt
     repo: ws.repo,
     envs: ['dev'],
     all: false,
-    dryRun: false,
+    mode: 'commit',
     diff: false,
-    check: false,
     author: { name: 'Test', email: 'test@example.com' },
     environ: {},
     ...over,
@@ -39,7 +38,7 @@ test('a writing run remembers every file it parsed; a remembered parse is used a
   const dev = Object.values(stored.entries).find((e) => e.value.name === 'dev')!;
   dev.value.mlflow!.nodePort = 30599;
   writeFileSync(sourcesFile(ws.repo), JSON.stringify(stored));
-  const planned = await generate(options(ws, { dryRun: true }));
+  const planned = await generate(options(ws, { mode: 'dry-run' }));
   t.true(planned.plan.changes.some((c) => c.path === 'envs/dev/manifests/service-mlflow.yaml' && /nodePort: 30599/.test(c.after ?? '')));
 });
 
@@ -70,6 +69,6 @@ test('a damaged cache is ignored, files no longer read are dropped, and a dry ru
   t.is(entries(ws.repo).length, 3, "prod's and the old defaults' parses are gone, the new defaults' is in");
 
   rmSync(sourcesFile(ws.repo));
-  await generate(options(ws, { dryRun: true }));
+  await generate(options(ws, { mode: 'dry-run' }));
   t.false(existsSync(sourcesFile(ws.repo)));
 });

@@ -21,6 +21,8 @@ export class ConfigRepoSnapshot {
   /** Files read, by the folder directly holding them. */
   private readonly byParent = new Map<string, Map<string, string>>();
   private index: Map<string, StoredObject> | undefined;
+  /** Parsed objects per file, for every lookup. */
+  private readonly objects = new Map<string, StoredObject[]>();
 
   private constructor(private readonly root: string | undefined) {}
 
@@ -61,20 +63,38 @@ export class ConfigRepoSnapshot {
     return new Map(this.read);
   }
 
-  /** An object of the folders read so far, by kind, namespace and name (parsed on first lookup). */
-  object(kind: string, namespace: string, name: string): StoredObject | undefined {
+  /**
+   * An object of the folders read so far, by kind, namespace and name. The
+   * first lookup parses every file read (Sealed Secrets look ciphertexts up
+   * wherever they are); `path`, when the caller knows where the object is
+   * written, limits the parse to that one file (kept credentials: a fleet's
+   * run must not parse every manifest to find its Secrets).
+   */
+  object(kind: string, namespace: string, name: string, path?: string): StoredObject | undefined {
+    const key = `${kind}/${namespace}/${name}`;
+    if (path !== undefined) return this.parsed(path).find((o) => objectKey(o) === key);
     if (!this.index) {
       this.index = new Map();
-      for (const [path, text] of this.read) {
-        if (!path.endsWith('.yaml')) continue;
-        for (const doc of parseAllDocuments(text)) {
-          if (!('toJS' in doc)) continue;
-          const o = doc.toJS() as StoredObject | null;
-          if (o?.kind && o.metadata?.name) this.index.set(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o);
-        }
+      for (const p of this.read.keys()) for (const o of this.parsed(p)) this.index.set(objectKey(o)!, o);
+    }
+    return this.index.get(key);
+  }
+
+  /** The named objects of one file read so far (YAML files only), parsed once. */
+  private parsed(path: string): StoredObject[] {
+    let objects = this.objects.get(path);
+    if (objects) return objects;
+    objects = [];
+    const text = this.read.get(path);
+    if (text !== undefined && path.endsWith('.yaml')) {
+      for (const doc of parseAllDocuments(text)) {
+        if (!('toJS' in doc)) continue;
+        const o = doc.toJS() as StoredObject | null;
+        if (o && objectKey(o)) objects.push(o);
       }
     }
-    return this.index.get(`${kind}/${namespace}/${name}`);
+    this.objects.set(path, objects);
+    return objects;
   }
 
   /** Whether a folder above `path` was read whole (one lookup per parent: linear for a fleet). */
@@ -101,4 +121,9 @@ export class ConfigRepoSnapshot {
     }
     this.index = undefined;
   }
+}
+
+/** `kind/namespace/name` of an object, or undefined when it has no kind or name. */
+function objectKey(o: StoredObject): string | undefined {
+  return o.kind && o.metadata?.name ? `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}` : undefined;
 }

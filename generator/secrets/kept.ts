@@ -1,8 +1,12 @@
 import type { EnvironmentSpec } from '../environment/types.js';
+import { Layout } from '../repo/layout.js';
 import { secretSpecs, type CredentialId } from './credentials.js';
 
-/** An object as the config repo holds it now, by kind, namespace and name (ConfigRepoSnapshot.object). */
-export type StoredObjectLookup = (kind: string, namespace: string, name: string) => Record<string, unknown> | undefined;
+/**
+ * An object as the config repo holds it now, by kind, namespace and name,
+ * looked for in the file a render writes it to (ConfigRepoSnapshot.object).
+ */
+export type StoredObjectLookup = (kind: string, namespace: string, name: string, path: string) => Record<string, unknown> | undefined;
 
 /**
  * Credential values a previous render already committed (plain Secrets
@@ -12,8 +16,11 @@ export type StoredObjectLookup = (kind: string, namespace: string, name: string)
  */
 export function keptPlainCredentials(spec: EnvironmentSpec, stored: StoredObjectLookup): Map<CredentialId, string> {
   const kept = new Map<CredentialId, string>();
+  const dir = Layout.envManifests(spec.name);
   for (const secret of secretSpecs(spec)) {
-    const obj = stored('Secret', secret.namespace, secret.name) as { stringData?: Record<string, unknown>; data?: Record<string, unknown> } | undefined;
+    // Where the render puts it when no other object of the folder shares its name (the only place looked at).
+    const path = Layout.manifestFile(dir, { kind: 'Secret', metadata: { name: secret.name, namespace: secret.namespace } });
+    const obj = stored('Secret', secret.namespace, secret.name, path) as { stringData?: Record<string, unknown>; data?: Record<string, unknown> } | undefined;
     if (!obj) continue;
     for (const e of secret.entries) {
       const s = obj.stringData?.[e.key];
