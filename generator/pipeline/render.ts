@@ -70,7 +70,7 @@ export async function renderChecked(input: LoadedInput, snapshot: ConfigRepoSnap
         snapshot.folder(Layout.envManifests(env));
         kept.set(
           env,
-          keptPlainCredentials(specNamed(input, env), (kind, ns, name) => snapshot.object(kind, ns, name)),
+          keptPlainCredentials(specNamed(input, env), (path) => snapshot.objectsAt(path)),
         );
       }
       return kept.get(env)!.get(id);

@@ -66,13 +66,12 @@ export class ConfigRepoSnapshot {
   /**
    * An object of the folders read so far, by kind, namespace and name. The
    * first lookup parses every file read (Sealed Secrets look ciphertexts up
-   * wherever they are); `path`, when the caller knows where the object is
-   * written, limits the parse to that one file (kept credentials: a fleet's
+   * wherever they are); a caller that knows where the object is written
+   * uses objectsAt, which parses that one file (kept credentials: a fleet's
    * run must not parse every manifest to find its Secrets).
    */
-  object(kind: string, namespace: string, name: string, path?: string): StoredObject | undefined {
+  object(kind: string, namespace: string, name: string): StoredObject | undefined {
     const key = `${kind}/${namespace}/${name}`;
-    if (path !== undefined) return this.parsed(path).find((o) => objectKey(o) === key);
     if (!this.index) {
       this.index = new Map();
       for (const p of this.read.keys()) for (const o of this.parsed(p)) this.index.set(objectKey(o)!, o);
@@ -81,6 +80,10 @@ export class ConfigRepoSnapshot {
   }
 
   /** The named objects of one file read so far (YAML files only), parsed once. */
+  objectsAt(path: string): readonly StoredObject[] {
+    return this.parsed(path);
+  }
+
   private parsed(path: string): StoredObject[] {
     let objects = this.objects.get(path);
     if (objects) return objects;
