@@ -41,13 +41,10 @@ interface CommonOptions {
   debug?: boolean;
 }
 
-interface GenerateFlags extends CommonOptions {
-  env: string[];
-  all?: boolean;
+/** Flags of every command that delivers a render to a config repo (the main command and promote). */
+interface DeliveryFlags extends CommonOptions {
   repo: string;
   dryRun?: boolean;
-  diff?: boolean;
-  check?: boolean;
   author?: string;
   push?: boolean;
   pr?: boolean;
@@ -55,11 +52,18 @@ interface GenerateFlags extends CommonOptions {
   githubRepo?: string;
   githubApiUrl?: string;
   insecureApi?: boolean;
+  secretFile: string[];
+}
+
+interface GenerateFlags extends DeliveryFlags {
+  env: string[];
+  all?: boolean;
+  diff?: boolean;
+  check?: boolean;
   force?: boolean;
   lockTimeout: string;
   /** false with --no-cache. */
   cache?: boolean;
-  secretFile: string[];
   reseal?: boolean;
   sealedSecretsCert?: string;
   repoUrl?: string;
@@ -201,20 +205,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     .option('--secret-file <name=path>', 'read a credential from a file (repeatable)', collect, [] as string[])
     .action(
       async (
-        o: CommonOptions & {
+        o: DeliveryFlags & {
           from: string;
           to: string;
           skipStage?: boolean;
-          dryRun?: boolean;
-          repo: string;
-          push?: boolean;
-          pr?: boolean;
-          workdir?: string;
-          githubRepo?: string;
-          githubApiUrl?: string;
-          insecureApi?: boolean;
-          author?: string;
-          secretFile: string[];
         },
       ) => {
         if (!isRemoteUrl(o.repo)) checkConfigRepoPath(o.repo, resolve(io.cwd, o.repo), resolve(io.cwd, o.source));

@@ -15,6 +15,16 @@ export class InputFileError extends Error {
   }
 }
 
+/** Why reading an input file failed, in words (for `cannot read <path>: <why>`). */
+export function unreadableReason(e: unknown): string {
+  if (e instanceof InputFileError) return e.reason;
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return e instanceof Error ? e.message : String(e);
+}
+
 /**
  * Reads a file an environment file or a flag names (a Sealed Secrets
  * certificate, a --secret-file) the way environment files are read: only a

@@ -1,4 +1,4 @@
-import { InputFileError, MAX_INPUT_FILE_BYTES, readInputFile } from '../environment/input-file.js';
+import { MAX_INPUT_FILE_BYTES, readInputFile, unreadableReason } from '../environment/input-file.js';
 import { InputError, UsageError, type InputProblem } from '../errors.js';
 import { CREDENTIALS, credentialEnvVar, credentialSlug, isCredentialId, suppliedValueProblem, type CredentialId } from './credentials.js';
 
@@ -45,19 +45,7 @@ export function readSecretFiles(specs: string[], opts: { knownEnvs?: string[]; r
     try {
       text = read(path);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      const why =
-        e instanceof InputFileError
-          ? e.reason
-          : code === 'ENOENT'
-            ? 'no such file'
-            : code === 'EACCES'
-              ? 'permission denied'
-              : code === 'EISDIR'
-                ? 'is a directory'
-                : e instanceof Error
-                  ? e.message
-                  : String(e);
+      const why = unreadableReason(e);
       problems.push({ field, message: `cannot read ${path}: ${why}` });
       continue;
     }

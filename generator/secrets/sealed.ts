@@ -27,7 +27,7 @@ import { SourceLayout } from '../repo/layout.js';
 import { CREDENTIAL_LABEL, carriersOf, credentialEnvVar, credentialServer, credentialsUsed, secretSpecs, type CredentialId, type SecretSpec } from './credentials.js';
 import type { SecretProvider, SecretRenderContext } from './provider.js';
 import { CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION, SealingCertError, loadSealingCertificate, scopeAnnotations, sealValue, type SealingCert } from './sealing.js';
-import { InputFileError } from '../environment/input-file.js';
+import { InputFileError, unreadableReason } from '../environment/input-file.js';
 
 /** sha256 of the certificate (DER) the committed values were sealed with. */
 export const CERT_ANNOTATION = 'gen-gitops.dev/sealing-cert-sha256';
@@ -55,19 +55,7 @@ export function sealingCertificateFor(ctx: Pick<SecretRenderContext, 'spec' | 'w
   try {
     pem = ctx.world.readFile(path, { confined: override === undefined });
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      e instanceof InputFileError
-        ? e.reason
-        : code === 'ENOENT'
-          ? 'no such file'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : code === 'EISDIR'
-              ? 'is a directory'
-              : e instanceof Error
-                ? e.message
-                : String(e);
+    const why = unreadableReason(e);
     throw new InputError([
       {
         location,

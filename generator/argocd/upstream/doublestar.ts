@@ -13,22 +13,9 @@
  */
 import { decodeRune } from './go-utf8.js';
 import { BadPatternError } from './go-path-match.js';
+import { SLASH, STAR, QUESTION, LBRACKET, RBRACKET, BACKSLASH, LBRACE, RBRACE, COMMA, BANG, CARET, DASH } from './ascii.js';
 
 const utf8 = new TextEncoder();
-
-const ch = (c: string): number => c.charCodeAt(0);
-const SLASH = ch('/');
-const STAR = ch('*');
-const QUESTION = ch('?');
-const LBRACKET = ch('[');
-const RBRACKET = ch(']');
-const BACKSLASH = ch('\\');
-const LBRACE = ch('{');
-const RBRACE = ch('}');
-const COMMA = ch(',');
-const BANG = ch('!');
-const CARET = ch('^');
-const DASH = ch('-');
 
 function concatBytes(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

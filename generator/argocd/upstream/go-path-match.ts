@@ -11,18 +11,9 @@
  * `*` never crosses "/".
  */
 import { decodeRune, RUNE_ERROR } from './go-utf8.js';
+import { SLASH, STAR, QUESTION, LBRACKET, RBRACKET, BACKSLASH, CARET, DASH } from './ascii.js';
 
 const utf8 = new TextEncoder();
-
-const ch = (c: string): number => c.charCodeAt(0);
-const SLASH = ch('/');
-const STAR = ch('*');
-const QUESTION = ch('?');
-const LBRACKET = ch('[');
-const RBRACKET = ch(']');
-const BACKSLASH = ch('\\');
-const CARET = ch('^');
-const DASH = ch('-');
 
 /**
  * path.ErrBadPattern ("syntax error in pattern"). doublestar's ErrBadPattern

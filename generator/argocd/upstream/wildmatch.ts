@@ -11,17 +11,7 @@
  * stands for C's NUL terminator.
  */
 
-const ch = (c: string): number => c.charCodeAt(0);
-const SLASH = ch('/');
-const STAR = ch('*');
-const QUESTION = ch('?');
-const LBRACKET = ch('[');
-const RBRACKET = ch(']');
-const BACKSLASH = ch('\\');
-const BANG = ch('!');
-const CARET = ch('^');
-const DASH = ch('-');
-const COLON = ch(':');
+import { SLASH, STAR, QUESTION, LBRACKET, RBRACKET, BACKSLASH, BANG, CARET, DASH, COLON } from './ascii.js';
 
 export const WM_MATCH = 0;
 export const WM_NOMATCH = 1;
