@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, InputError, UsageError, UserError } from './errors.js';
-import { parseMode } from './pipeline/mode.js';
+import { parseMode, parsePromoteMode } from './pipeline/mode.js';
 import { packageVersion } from './paths.js';
 import { formatGenerateResult, formatWarnings } from './report.js';
 import { timingLines } from './timing.js';
@@ -219,10 +219,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
           from: o.from,
           to: o.to,
           skipStage: o.skipStage === true,
-          dryRun: o.dryRun === true,
+          mode: parsePromoteMode(o, isRemoteUrl(o.repo) ? redactUrl(o.repo) : undefined),
           repo: isRemoteUrl(o.repo) ? o.repo : resolve(io.cwd, o.repo),
-          push: o.push === true,
-          pr: o.pr === true,
           workdir: isRemoteUrl(o.repo) ? ownWorkdir(o.workdir, io.cwd) : undefined,
           githubRepo: o.githubRepo,
           githubApiUrl: o.githubApiUrl,

@@ -13,7 +13,7 @@ import { Layout, SourceLayout } from './repo/layout.js';
 import { isRemoteUrl } from './repo/remote.js';
 import { applyToYaml } from './promote-edit.js';
 import { fromSources, loadInput, type LoadedInput, type RenderInputs } from './pipeline/input.js';
-import { parseMode, refuseProductionPush } from './pipeline/mode.js';
+import { promotionRunMode, refuseProductionPush, type PromoteMode } from './pipeline/mode.js';
 import { planAgainst } from './pipeline/plan.js';
 import { renderChecked } from './pipeline/render.js';
 import type { GenerateResult } from './pipeline/result.js';
@@ -35,11 +35,10 @@ export interface PromoteOptions extends RenderInputs {
   from: string;
   to: string;
   skipStage: boolean;
-  dryRun: boolean;
+  /** What to do (parsed at the CLI); the run mode follows once the target is loaded. */
+  mode: PromoteMode;
   /** Config repo: local path or remote URL. */
   repo: string;
-  push: boolean;
-  pr: boolean;
   workdir?: string;
   githubRepo?: string;
   githubApiUrl?: string;
@@ -186,7 +185,7 @@ export async function promote(opts: PromoteOptions): Promise<PromoteResult> {
       throw inEditedFile(e, opts.from, opts.to);
     }
   };
-  if (opts.dryRun && root) {
+  if (opts.mode === 'dry-run' && root) {
     // Render the edited target against its config repo, as the real run does first, and discard it:
     // what that run would refuse (a PostgreSQL major change on the running volume, say) is refused here too.
     try {
@@ -200,7 +199,7 @@ export async function promote(opts: PromoteOptions): Promise<PromoteResult> {
 
   const production = isProduction(target.value);
   // Without --push or --pr, a remote production target gets a pull request and any other a push.
-  const mode = remote ? (opts.dryRun ? 'dry-run' : opts.pr || (production && !opts.push) ? 'pr' : 'push') : parseMode({ push: opts.push, pr: opts.pr }, undefined);
+  const mode = promotionRunMode(opts.mode, remote, production);
   // The edited environment travels in memory; its file is written once the config repo has the change.
   const promoted = edited();
   refuseProductionPush(promoted, mode);
@@ -232,7 +231,7 @@ export async function promote(opts: PromoteOptions): Promise<PromoteResult> {
     // All or nothing: a promotion that did not reach the config repo leaves the file as it was.
     throw inEditedFile(e, opts.from, opts.to);
   }
-  if (opts.dryRun) return { ...base, status: 'planned', after, delivery };
+  if (mode === 'dry-run') return { ...base, status: 'planned', after, delivery };
   writeFileSync(targetFile, after);
   return { ...base, status: 'promoted', after, delivery };
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../generator/errors.js';
 import { loadInput, specNamed, specOf } from '../generator/pipeline/input.js';
-import { parseMode, refuseProductionPush, writes, type RunMode } from '../generator/pipeline/mode.js';
+import { parseMode, parsePromoteMode, promotionRunMode, refuseProductionPush, writes, type RunMode } from '../generator/pipeline/mode.js';
 import { runPipeline } from '../generator/pipeline/deliver.js';
 import type { PlannedRender } from '../generator/pipeline/plan.js';
 import { ConfigRepoSnapshot } from '../generator/pipeline/snapshot.js';
@@ -29,6 +29,20 @@ test('parseMode: one mode from the flags, conflicts refused once for local and r
   t.throws(() => parseMode({ pr: true }, undefined), { instanceOf: UsageError, message: /--pr needs a remote config repo/ });
   t.throws(() => parseMode({}, 'https://example.com/c.git'), { instanceOf: UsageError, message: /is a remote: add --push or --pr/ });
   t.deepEqual((['check', 'dry-run', 'commit', 'push', 'pr'] as RunMode[]).filter(writes), ['commit', 'push', 'pr']);
+});
+
+test('promote: its mode is parsed once too; a remote promotion without --push or --pr opens a pull request for production only', (t) => {
+  const remote = 'https://example.com/c.git';
+  t.is(parsePromoteMode({}, undefined), 'deliver');
+  t.is(parsePromoteMode({ dryRun: true }, remote), 'dry-run');
+  t.is(parsePromoteMode({ pr: true }, remote), 'pr');
+  t.throws(() => parsePromoteMode({ push: true }, undefined), { instanceOf: UsageError, message: /--push needs a remote config repo/ });
+  t.throws(() => parsePromoteMode({ push: true, pr: true }, remote), { instanceOf: UsageError, message: /choose one of --push and --pr/ });
+  t.is(promotionRunMode('deliver', false, true), 'commit');
+  t.is(promotionRunMode('deliver', true, true), 'pr');
+  t.is(promotionRunMode('deliver', true, false), 'push');
+  t.is(promotionRunMode('push', true, true), 'push', 'refused afterwards by refuseProductionPush');
+  t.is(promotionRunMode('dry-run', true, true), 'dry-run');
 });
 
 test('refuseProductionPush: only push, only for selected production environments', (t) => {

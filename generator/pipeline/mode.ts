@@ -39,6 +39,30 @@ export function parseMode(flags: ModeFlags, remote: string | undefined): RunMode
   throw new UsageError(`--repo ${remote} is a remote: add --push or --pr to deliver, or --dry-run to preview`);
 }
 
+/**
+ * What `promote` was asked to do, parsed at the CLI like RunMode. `deliver`:
+ * commit into a local config repo, or, for a remote one, push — a pull
+ * request when the target is a production environment (only known once the
+ * environments are loaded: see promotionRunMode).
+ */
+export type PromoteMode = 'dry-run' | 'deliver' | 'push' | 'pr';
+
+export function parsePromoteMode(flags: Omit<ModeFlags, 'check'>, remote: string | undefined): PromoteMode {
+  if (flags.push && flags.pr) throw new UsageError('choose one of --push and --pr');
+  if (remote === undefined && (flags.push || flags.pr))
+    throw new UsageError(`--${flags.push ? 'push' : 'pr'} needs a remote config repo: pass --repo <url> (https, ssh or file://)`);
+  if (flags.dryRun) return 'dry-run';
+  return flags.pr ? 'pr' : flags.push ? 'push' : 'deliver';
+}
+
+/** The RunMode of a promotion whose target is (or is not) a production environment. */
+export function promotionRunMode(mode: PromoteMode, remote: boolean, production: boolean): RunMode {
+  if (mode === 'dry-run') return 'dry-run';
+  if (!remote) return 'commit';
+  if (mode === 'deliver') return production ? 'pr' : 'push';
+  return mode;
+}
+
 /** Production environments change only through a reviewed pull request: `push` is refused for them. */
 export function refuseProductionPush(input: LoadedInput, mode: RunMode): void {
   if (mode !== 'push') return;
