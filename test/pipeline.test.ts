@@ -78,6 +78,13 @@ test('ConfigRepoSnapshot reads each folder once and parses objects on first look
     'argocd/appproject.yaml': 'kind: AppProject\n',
     'README.md': '# config\n',
   });
+  // A file's objects without its folder read first: the file is read on demand.
+  t.deepEqual(
+    ConfigRepoSnapshot.of(root)
+      .objectsAt('envs/dev/manifests/secret-a.yaml')
+      .map((o) => o.metadata?.name),
+    ['a'],
+  );
   const snap = ConfigRepoSnapshot.of(root);
   t.deepEqual([...snap.folder('envs/dev/manifests').keys()], ['envs/dev/manifests/secret-a.yaml']);
   t.is(snap.object('Secret', 'mlflow-dev', 'a')?.kind, 'Secret');
@@ -140,8 +147,8 @@ class RecordingTarget implements ConfigRepoTarget {
   remember() {
     this.steps.push('remember');
   }
-  async close(o: { rendered: boolean; failed: boolean }) {
-    this.steps.push(`close rendered=${o.rendered} failed=${o.failed}`);
+  async close(o: { rendered: boolean }) {
+    this.steps.push(`close rendered=${o.rendered}`);
   }
 }
 const inputs = { environ: {}, diff: false };
@@ -153,7 +160,7 @@ test('runPipeline: check and dry-run render and plan, never write or remember', 
     const r = await runPipeline(loadInput(projectRoot, ['dev'], false), mode, target, inputs);
     t.is(r.status, mode === 'check' ? 'out-of-date' : 'planned');
     t.true(r.plan.changes.length > 0);
-    t.deepEqual(target.steps, [`lock ${mode}`, 'prepare', 'snapshot', 'close rendered=true failed=false', 'release']);
+    t.deepEqual(target.steps, [`lock ${mode}`, 'prepare', 'snapshot', 'close rendered=true', 'release']);
   }
 });
 
@@ -175,7 +182,7 @@ test('runPipeline: a write run commits, remembers, publishes; a rejected publish
     `write ${n}`,
     'remember',
     'publish 2',
-    'close rendered=true failed=false',
+    'close rendered=true',
     'release',
   ]);
   t.regex(target.message!, /^gen-gitops: render dev/);
@@ -186,5 +193,5 @@ test('runPipeline: bad input fails before any plan, and the target is told so', 
   const target = new RecordingTarget(root);
   // A supplied credential MinIO cannot take fails the render.
   await t.throwsAsync(runPipeline(loadInput(projectRoot, ['dev'], false), 'commit', target, { ...inputs, environ: { GEN_GITOPS_DEV_MINIO_ROOT_USER: 'a=b' } }));
-  t.deepEqual(target.steps, ['lock commit', 'prepare', 'snapshot', 'close rendered=false failed=true', 'release']);
+  t.deepEqual(target.steps, ['lock commit', 'prepare', 'snapshot', 'close rendered=false', 'release']);
 });

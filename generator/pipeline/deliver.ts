@@ -1,3 +1,4 @@
+import type { RenderedFolder } from '../render/render.js';
 import type { ConfigRepoTarget } from '../targets/target.js';
 import { commitMessage, type PromotionNote } from '../render/commit-message.js';
 import { unifiedDiff } from '../render/diff.js';
@@ -23,13 +24,12 @@ export interface PipelineOptions extends RenderInputs {
 export async function runPipeline(input: LoadedInput, mode: RunMode, target: ConfigRepoTarget, opts: PipelineOptions): Promise<GenerateResult> {
   const release = await target.lock(mode);
   let rendered = false;
-  let failed = true;
   try {
     const recovered = await target.prepare(mode, input);
     for (let attempt = 1; ; attempt++) {
       const cache = target.cache();
       const snapshot = await target.snapshot(mode, input);
-      const onFolder = writes(mode) && target.onFolder ? (f: Parameters<NonNullable<ConfigRepoTarget['onFolder']>>[0]) => target.onFolder!(f, snapshot) : undefined;
+      const onFolder = writes(mode) && target.onFolder ? (f: RenderedFolder) => target.onFolder!(f, snapshot) : undefined;
       const render = await renderChecked(input, snapshot, opts, { cache, onFolder });
       phaseDone(`render + check (${render.reused.length} reused)`);
       let planned: PlannedRender = planAgainst(target.root, snapshot, render);
@@ -46,36 +46,33 @@ export async function runPipeline(input: LoadedInput, mode: RunMode, target: Con
         reused: render.reused,
         ...(writes(mode) && recovered !== undefined ? { recovered } : {}),
       });
-      if (target.settle && mode === 'pr') {
+      if (target.settle) {
         const settled = await target.settle(planned, input);
         if ('done' in settled) {
           target.remember(planned);
-          failed = false;
-          const { pullRequest, plan, groups } = settled.done ?? {};
+          const { pullRequest, plan, groups } = settled.done;
           // The report describes the change the pull request carries: against the base when the target says so.
           return { ...result(plan && groups ? { ...planned, plan, groups } : planned), pullRequest };
         }
         planned = settled.planned;
       }
       const changed = planned.plan.changes.length > 0;
-      if (mode === 'check') return ((failed = false), { ...result(planned), status: changed ? 'out-of-date' : 'up-to-date' });
+      if (mode === 'check') return { ...result(planned), status: changed ? 'out-of-date' : 'up-to-date' };
       if (!changed) {
         if (writes(mode)) target.remember(planned);
-        failed = false;
         return result(planned);
       }
-      if (mode === 'dry-run') return ((failed = false), { ...result(planned), status: 'planned' });
+      if (mode === 'dry-run') return { ...result(planned), status: 'planned' };
       const { commit, manual } = await target.write(planned, (m) => commitMessage(input.selected, planned.groups, m, opts.promotion));
       phaseDone('write + commit');
       target.remember(planned);
-      if (!commit) return ((failed = false), result(planned));
+      if (!commit) return result(planned);
       const published = await target.publish(commit, planned, input, attempt);
       if (published === 'retry') continue;
-      failed = false;
       return { ...result(planned), status: 'committed', commit, manual, ...published };
     }
   } finally {
-    await target.close({ rendered, failed });
+    await target.close({ rendered });
     await release();
   }
 }

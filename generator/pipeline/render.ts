@@ -65,14 +65,11 @@ export async function renderChecked(input: LoadedInput, snapshot: ConfigRepoSnap
   const credentials = credentialSource({
     environ: inputs.environ,
     kept: (env, id) => {
-      if (!kept.has(env)) {
-        // The environment's own folder holds its Secrets; read (once) before they are looked up.
-        snapshot.folder(Layout.envManifests(env));
+      if (!kept.has(env))
         kept.set(
           env,
           keptPlainCredentials(specNamed(input, env), (path) => snapshot.objectsAt(path)),
         );
-      }
       return kept.get(env)!.get(id);
     },
   });

@@ -79,8 +79,9 @@ export class ConfigRepoSnapshot {
     return this.index.get(key);
   }
 
-  /** The named objects of one file read so far (YAML files only), parsed once. */
+  /** The named objects of one file (YAML files only; read if it was not), parsed once. */
   objectsAt(path: string): readonly StoredObject[] {
+    if (!this.read.has(path) && !this.inRead(path)) this.take([], [path]);
     return this.parsed(path);
   }
 

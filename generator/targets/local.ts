@@ -45,6 +45,8 @@ export class LocalTarget implements ConfigRepoTarget {
   private readonly hadRoot: boolean;
   private stager: BackgroundStager | undefined;
   private renderCache: RenderCache | undefined;
+  /** close() removed the repository this run created: once the lock is released, its empty folders go too. */
+  private removedCreated = false;
 
   constructor(
     readonly root: string,
@@ -61,11 +63,9 @@ export class LocalTarget implements ConfigRepoTarget {
     const lock = await lockRepo(this.root, { waitMs: this.waitMs });
     return async () => {
       await lock.release();
-      if (this.created && this.removedCreated) removeEmptyFolders(this.root, this.hadRoot);
+      if (this.removedCreated) removeEmptyFolders(this.root, this.hadRoot);
     };
   }
-
-  private removedCreated = false;
 
   private get waitMs(): number {
     return this.opts.lockTimeoutMs ?? 30_000;
@@ -133,7 +133,7 @@ export class LocalTarget implements ConfigRepoTarget {
     this.opts.parsed?.save(this.root);
   }
 
-  async close(outcome: { rendered: boolean; failed: boolean }): Promise<void> {
+  async close(outcome: { rendered: boolean }): Promise<void> {
     // Staging that did not become a transaction goes: the thread must not keep the process
     // alive, nor its files stay. A journal means the transaction owns the folder (it rolled back,
     // or left it for the next run's recovery).

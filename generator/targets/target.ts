@@ -34,7 +34,9 @@ export interface ConfigRepoTarget {
   /** Each environment folder as it is rendered (writing modes only): a chance to stage it early. */
   onFolder?(folder: RenderedFolder, snapshot: ConfigRepoSnapshot): void;
   /**
-   * The plan against `snapshot` may not be the one to write: a pull-request
+   * The plan against `snapshot` may not be the one to write (asked in every
+   * mode; only a target that checked out a branch of its own answers other
+   * than `{ planned }`): a pull-request
    * branch that already carries this render is left alone (returns what to
    * report); otherwise the target may move the working tree (back to the
    * base) and returns the planned render to write instead.
@@ -46,6 +48,6 @@ export interface ConfigRepoTarget {
   publish(commit: string, planned: PlannedRender, input: LoadedInput, attempt: number): Promise<Published>;
   /** Saves what this run learnt (render and parse caches) after a successful writing run. */
   remember(planned: PlannedRender): void;
-  /** Ends the run: `rendered` false when it failed before a plan existed (a repo it created goes again). */
-  close(outcome: { rendered: boolean; failed: boolean }): Promise<void>;
+  /** Ends the run, however it ended: `rendered` false when no plan was reached (a repo it created goes again). */
+  close(outcome: { rendered: boolean }): Promise<void>;
 }
